@@ -1,12 +1,29 @@
-// `har-gateway bench`: benchmarks of the emulator and pipeline
+// `har-gateway bench <name>` (also `npm run bench -- <name>`): benchmark scripts that print
+// figures. Each benchmark is a module under bench/ exporting `run(args): Promise<number>`
+// (the exit code); this table is the only list of them.
 import type { Command } from 'commander';
-import { notAvailable } from '../exit.ts';
+import { CliExit, EXIT_NOT_AVAILABLE } from '../exit.ts';
+
+interface BenchModule {
+  run(args: readonly string[]): Promise<number>;
+}
+
+/** name -> [description, loader]; a benchmark is loaded only when it runs. */
+const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> = {};
 
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('benchmarks of the emulator and pipeline (not available yet)')
+    .description(`benchmarks that print figures: ${Object.keys(BENCHMARKS).join(', ') || '(none yet)'}`)
+    .argument('<name>', 'which benchmark')
+    .argument('[args...]', 'options of that benchmark (see `har-gateway bench <name> --help`)')
     .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => notAvailable('bench', 'lands with issues 2 and 4'));
+    .action(async (name: string, args: string[]) => {
+      const entry = BENCHMARKS[name];
+      if (!entry) {
+        throw new CliExit(EXIT_NOT_AVAILABLE, `har-gateway bench: no benchmark named "${name}" (available: ${Object.keys(BENCHMARKS).join(', ') || 'none yet'}).`);
+      }
+      const mod = await entry[1]();
+      process.exitCode = await mod.run(args);
+    });
 }
