@@ -1,0 +1,300 @@
+// The Store part: SQLite (better-sqlite3) at <dataDir>/har-gateway.db in WAL mode.
+// Writes are buffered and committed in one transaction every `flushIntervalMs` or every
+// `batchRows` rows, whichever comes first; error counts are aggregated in memory per
+// (device, kind) between flushes. A retention sweep deletes predictions older than
+// `retentionDays` at start and every RETENTION_SWEEP_INTERVAL_MS.
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WindowResult } from '../pipeline/pipeline.ts';
+import { StoreError } from './errors.ts';
+import { migrate } from './migrations.ts';
+
+export const DATABASE_FILE = 'har-gateway.db';
+/** How often old predictions are deleted: retention is counted in days, so hourly is plenty. */
+export const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface StoreOptions {
+  /** Folder of the database file (created if missing); ':memory:' for an in-memory database. */
+  readonly dataDir: string;
+  readonly flushIntervalMs: number;
+  readonly batchRows: number;
+  /** Keep predictions this many days; 0 keeps them forever. */
+  readonly retentionDays: number;
+  readonly now: () => number;
+}
+
+/** One bad input or stream anomaly, counted under (device, kind). deviceId '' when no device is known. */
+export interface ErrorRecord {
+  readonly deviceId: string;
+  readonly kind: string;
+  readonly detail: string;
+}
+
+export interface ErrorCountRow {
+  readonly deviceId: string;
+  readonly kind: string;
+  readonly count: number;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly lastDetail: string;
+}
+
+export interface PredictionRow {
+  readonly deviceId: string;
+  readonly modelId: string;
+  readonly windowSeq: number;
+  readonly segment: number;
+  readonly startSample: number;
+  readonly t0Ms: number;
+  readonly classIndex: number;
+  readonly className: string;
+  readonly scores: number[];
+  readonly margin: number;
+  readonly threshold: number;
+  readonly exitTaken: number;
+  readonly macs: number;
+  readonly cycles: number | null;
+  readonly energyUj: number | null;
+  readonly latencyUs: number | null;
+  readonly computeUs: number;
+  readonly ingestToPredictionMs: number;
+  readonly createdMs: number;
+}
+
+interface PendingErrors {
+  count: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  lastDetail: string;
+}
+
+interface Statements {
+  insertPrediction: Statement;
+  upsertDevice: Statement;
+  upsertError: Statement;
+  deleteOlder: Statement;
+}
+
+export interface StoreStats {
+  readonly predictionsWritten: number;
+  readonly flushes: number;
+  readonly retentionDeleted: number;
+  readonly pendingRows: number;
+}
+
+export class Store {
+  private readonly options: StoreOptions;
+  private db: Db | null = null;
+  private statements: Statements | null = null;
+  private pending: WindowResult[] = [];
+  private pendingErrors = new Map<string, PendingErrors & { deviceId: string; kind: string }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private counts = { predictionsWritten: 0, flushes: 0, retentionDeleted: 0 };
+
+  constructor(options: StoreOptions) {
+    this.options = options;
+  }
+
+  get path(): string {
+    return this.options.dataDir === ':memory:' ? ':memory:' : join(this.options.dataDir, DATABASE_FILE);
+  }
+
+  start(): Promise<void> {
+    if (this.options.dataDir !== ':memory:') mkdirSync(this.options.dataDir, { recursive: true });
+    const db = new Database(this.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable at checkpoints, no fsync per commit
+      db.pragma('busy_timeout = 2000');
+      migrate(db, this.options.now());
+    } catch (err) {
+      db.close();
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.db = db;
+    this.statements = {
+      insertPrediction: db.prepare(`INSERT INTO predictions (device_id, model_id, window_seq, segment, start_sample, t0_ms, class_index, class_name,
+          scores, margin, threshold, exit_taken, macs, cycles, energy_uj, latency_us, compute_us, ingest_to_prediction_ms, created_ms)
+        VALUES (@deviceId, @modelId, @windowSeq, @segment, @startSample, @t0Ms, @classIndex, @className,
+          @scores, @margin, @threshold, @exitTaken, @macs, @cycles, @energyUj, @latencyUs, @computeUs, @ingestToPredictionMs, @createdMs)`),
+      upsertDevice: db.prepare(`INSERT INTO devices (device_id, first_seen_ms, last_seen_ms, windows) VALUES (?, ?, ?, 1)
+        ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, windows = windows + 1`),
+      upsertError: db.prepare(`INSERT INTO ingest_errors (device_id, kind, count, first_seen_ms, last_seen_ms, last_detail) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (device_id, kind) DO UPDATE SET count = count + excluded.count, last_seen_ms = excluded.last_seen_ms, last_detail = excluded.last_detail`),
+      deleteOlder: db.prepare('DELETE FROM predictions WHERE created_ms < ?'),
+    };
+    this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
+    this.flushTimer.unref();
+    if (this.options.retentionDays > 0) {
+      this.sweepRetention();
+      this.retentionTimer = setInterval(() => this.sweepRetention(), RETENTION_SWEEP_INTERVAL_MS);
+      this.retentionTimer.unref();
+    }
+    return Promise.resolve();
+  }
+
+  /** Flushes what is buffered and closes the database. */
+  stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.flushTimer = null;
+    this.retentionTimer = null;
+    if (this.db) {
+      this.flush();
+      this.db.close();
+      this.db = null;
+      this.statements = null;
+    }
+    return Promise.resolve();
+  }
+
+  recordPrediction(result: WindowResult): void {
+    this.pending.push(result);
+    if (this.pending.length >= this.options.batchRows) this.flush();
+  }
+
+  recordError(error: ErrorRecord): void {
+    const atMs = this.options.now();
+    const key = `${error.deviceId}\u0000${error.kind}`;
+    const entry = this.pendingErrors.get(key);
+    if (entry) {
+      entry.count += 1;
+      entry.lastSeenMs = atMs;
+      entry.lastDetail = error.detail;
+    } else {
+      this.pendingErrors.set(key, { deviceId: error.deviceId, kind: error.kind, count: 1, firstSeenMs: atMs, lastSeenMs: atMs, lastDetail: error.detail });
+    }
+  }
+
+  /** Commits everything buffered in one transaction. */
+  flush(): void {
+    if (!this.db || !this.statements) return;
+    if (this.pending.length === 0 && this.pendingErrors.size === 0) return;
+    const rows = this.pending;
+    const errors = [...this.pendingErrors.values()];
+    this.pending = [];
+    this.pendingErrors = new Map();
+    const s = this.statements;
+    const createdMs = this.options.now();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        s.insertPrediction.run({
+          deviceId: r.deviceId,
+          modelId: r.modelId,
+          windowSeq: r.windowSeq,
+          segment: r.segment,
+          startSample: r.startSample,
+          t0Ms: r.t0Ms,
+          classIndex: r.classIndex,
+          className: r.className,
+          scores: JSON.stringify(r.scores),
+          margin: r.margin,
+          threshold: r.threshold,
+          exitTaken: r.exitTaken,
+          macs: r.macs,
+          cycles: r.cycles,
+          energyUj: r.energyUj,
+          latencyUs: r.latencyUs,
+          computeUs: r.computeUs,
+          ingestToPredictionMs: r.ingestToPredictionMs,
+          createdMs,
+        });
+        s.upsertDevice.run(r.deviceId, createdMs, createdMs);
+      }
+      for (const e of errors) s.upsertError.run(e.deviceId, e.kind, e.count, e.firstSeenMs, e.lastSeenMs, e.lastDetail);
+    })();
+    this.counts.predictionsWritten += rows.length;
+    this.counts.flushes += 1;
+  }
+
+  /** Deletes predictions older than the retention period; returns how many. */
+  sweepRetention(): number {
+    if (!this.statements || this.options.retentionDays <= 0) return 0;
+    const cutoffMs = this.options.now() - this.options.retentionDays * DAY_MS;
+    const { changes } = this.statements.deleteOlder.run(cutoffMs);
+    this.counts.retentionDeleted += changes;
+    return changes;
+  }
+
+  stats(): StoreStats {
+    return { ...this.counts, pendingRows: this.pending.length };
+  }
+
+  // ---- reads (snapshot, CLI, tests) ----
+
+  predictions(deviceId?: string): PredictionRow[] {
+    const db = this.requireDb();
+    const sql = `SELECT * FROM predictions ${deviceId === undefined ? '' : 'WHERE device_id = ?'} ORDER BY device_id, window_seq`;
+    const rows = (deviceId === undefined ? db.prepare(sql).all() : db.prepare(sql).all(deviceId)) as DbPredictionRow[];
+    return rows.map(fromDbPrediction);
+  }
+
+  errorCounts(): ErrorCountRow[] {
+    const rows = this.requireDb().prepare('SELECT * FROM ingest_errors ORDER BY device_id, kind').all() as DbErrorRow[];
+    return rows.map((r) => ({ deviceId: r.device_id, kind: r.kind, count: r.count, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, lastDetail: r.last_detail }));
+  }
+
+  private requireDb(): Db {
+    if (!this.db) throw new StoreError('not-open', 'the store is not started');
+    return this.db;
+  }
+}
+
+interface DbPredictionRow {
+  device_id: string;
+  model_id: string;
+  window_seq: number;
+  segment: number;
+  start_sample: number;
+  t0_ms: number;
+  class_index: number;
+  class_name: string;
+  scores: string;
+  margin: number;
+  threshold: number;
+  exit_taken: number;
+  macs: number;
+  cycles: number | null;
+  energy_uj: number | null;
+  latency_us: number | null;
+  compute_us: number;
+  ingest_to_prediction_ms: number;
+  created_ms: number;
+}
+
+interface DbErrorRow {
+  device_id: string;
+  kind: string;
+  count: number;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  last_detail: string;
+}
+
+function fromDbPrediction(r: DbPredictionRow): PredictionRow {
+  return {
+    deviceId: r.device_id,
+    modelId: r.model_id,
+    windowSeq: r.window_seq,
+    segment: r.segment,
+    startSample: r.start_sample,
+    t0Ms: r.t0_ms,
+    classIndex: r.class_index,
+    className: r.class_name,
+    scores: JSON.parse(r.scores) as number[],
+    margin: r.margin,
+    threshold: r.threshold,
+    exitTaken: r.exit_taken,
+    macs: r.macs,
+    cycles: r.cycles,
+    energyUj: r.energy_uj,
+    latencyUs: r.latency_us,
+    computeUs: r.compute_us,
+    ingestToPredictionMs: r.ingest_to_prediction_ms,
+    createdMs: r.created_ms,
+  };
+}
