@@ -1,0 +1,155 @@
+// Writes the window cache that the Python trainer reads (docs/ARCHITECTURE.md, "Window cache"):
+//   npx tsx models/datasets/export-cache.ts --task hapt6 [--data <dir>] [--out .cache/windows]
+// -> <out>/<task>/meta.json and, per split, <split>.x.npy (float32 [n, windowSamples, channels],
+// g and rad/s), <split>.y.npy, <split>.subject.npy, <split>.experiment.npy, <split>.start.npy
+// (int64). meta.json is written last: its presence means the cache is complete.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DatasetError } from './errors.ts';
+import { loadTaskWindows, SPLIT_NAMES, taskProtocol, TASK_NAMES, type SplitName, type TaskWindows } from './index.ts';
+import { encodeNpy, type NpyArray } from './npy.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Default data folder: HAR_DATA_DIR, else ../shared/datasets beside the repository. */
+export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, process.env.HAR_DATA_DIR ?? join('..', 'shared', 'datasets'));
+export const DEFAULT_CACHE_DIR = resolve(REPO_ROOT, '.cache', 'windows');
+export const CACHE_FORMAT_VERSION = 1;
+
+export interface CacheMeta {
+  readonly cacheFormat: number;
+  readonly task: string;
+  readonly protocol: string;
+  readonly classes: string[];
+  readonly windowSamples: number;
+  readonly strideSamples: number;
+  readonly rateHz: number;
+  readonly channels: string[];
+  readonly units: string[];
+  readonly splits: Record<SplitName, number>;
+  readonly classCounts: Record<SplitName, number[]>;
+  readonly subjects: Record<SplitName, number[]>;
+  readonly windowRules: Record<string, number>;
+  readonly files: Record<SplitName, Record<string, string>>;
+  readonly source: string;
+  readonly generator: string;
+}
+
+function classCounts(windows: TaskWindows): number[] {
+  const counts = new Array<number>(windows.classes.length).fill(0);
+  for (const c of windows.y) counts[c] = (counts[c] ?? 0) + 1;
+  return counts;
+}
+
+function writeAtomic(path: string, bytes: Uint8Array | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
+function splitArrays(w: TaskWindows): Record<string, NpyArray> {
+  const shape1 = [w.count];
+  return {
+    x: { dtype: '<f4', shape: [w.count, w.windowSamples, w.channels.length], data: w.x },
+    y: { dtype: '<i8', shape: shape1, data: w.y },
+    subject: { dtype: '<i8', shape: shape1, data: w.subject },
+    experiment: { dtype: '<i8', shape: shape1, data: w.experiment },
+    start: { dtype: '<i8', shape: shape1, data: w.start },
+  };
+}
+
+/** Writes the cache of one task; returns its meta (also written to meta.json). */
+export function exportWindowCache(task: string, dataDir: string, outDir: string): CacheMeta {
+  const protocol = taskProtocol(task);
+  const taskDir = join(outDir, protocol.task);
+  mkdirSync(taskDir, { recursive: true });
+  const splits = {} as Record<SplitName, number>;
+  const counts = {} as Record<SplitName, number[]>;
+  const files = {} as Record<SplitName, Record<string, string>>;
+  let windowRules: Record<string, number> = {};
+  for (const split of SPLIT_NAMES) {
+    const windows = loadTaskWindows(protocol.task, split, dataDir);
+    splits[split] = windows.count;
+    counts[split] = classCounts(windows);
+    windowRules = { ...windows.counters };
+    files[split] = {};
+    for (const [name, array] of Object.entries(splitArrays(windows))) {
+      const file = `${split}.${name}.npy`;
+      writeAtomic(join(taskDir, file), encodeNpy(array));
+      files[split][name] = file;
+    }
+  }
+  const meta: CacheMeta = {
+    cacheFormat: CACHE_FORMAT_VERSION,
+    task: protocol.task,
+    protocol: protocol.protocol,
+    classes: [...protocol.classes],
+    windowSamples: protocol.windowSamples,
+    strideSamples: protocol.strideSamples,
+    rateHz: protocol.rateHz,
+    channels: [...protocol.channels],
+    units: [...protocol.units],
+    splits,
+    classCounts: counts,
+    subjects: { train: [...protocol.subjects.train], validation: [...protocol.subjects.validation], test: [...protocol.subjects.test] },
+    windowRules,
+    files,
+    source: 'UCI HAPT v2.1 RawData (Reyes-Ortiz et al., Neurocomputing 2016); non-commercial licence, do not commit',
+    generator: `models/datasets/export-cache.ts (cache format ${CACHE_FORMAT_VERSION})`,
+  };
+  writeAtomic(join(taskDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  return meta;
+}
+
+const USAGE = `usage: npx tsx models/datasets/export-cache.ts --task <${TASK_NAMES.join('|')}|all> [--data <dir>] [--out <dir>]
+  --data  datasets folder (default: $HAR_DATA_DIR or ../shared/datasets beside the repository)
+  --out   cache folder (default: .cache/windows in the repository)`;
+
+export function main(argv: readonly string[]): number {
+  let values: { task?: string; data?: string; out?: string; help?: boolean };
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { task: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 1;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.task) {
+    console.error(`--task is required\n${USAGE}`);
+    return 1;
+  }
+  const tasks = values.task === 'all' ? [...TASK_NAMES] : [values.task];
+  const dataDir = values.data ? resolve(values.data) : DEFAULT_DATA_DIR;
+  const outDir = values.out ? resolve(values.out) : DEFAULT_CACHE_DIR;
+  try {
+    for (const task of tasks) {
+      const t0 = performance.now();
+      const meta = exportWindowCache(task, dataDir, outDir);
+      const ms = performance.now() - t0;
+      console.log(`${meta.task} (${meta.protocol}) -> ${join(outDir, meta.task)} in ${(ms / 1000).toFixed(2)} s`);
+      console.log(`  split       windows  ${meta.classes.map((c, i) => `${i}:${c}`).join(' ')}`);
+      for (const split of SPLIT_NAMES) {
+        console.log(`  ${split.padEnd(10)}  ${String(meta.splits[split]).padStart(7)}  ${meta.classCounts[split].join(' ')}`);
+      }
+      console.log(`  window rules: ${Object.entries(meta.windowRules).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    }
+  } catch (err) {
+    if (err instanceof DatasetError) {
+      console.error(`export-cache: ${err.message} [${err.code}]`);
+      return 1;
+    }
+    throw err;
+  }
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}
