@@ -1,0 +1,26 @@
+/* Host (x86/arm) model of the custom-0 SIMD dot products in include/simd.h, so the optimized
+ * kernels can be compiled and checked natively (device-sim/firmware/host/). Same names, same
+ * results: rd + sum over lanes of rs1.lane (unsigned unless _ss) * rs2.lane (signed). */
+#ifndef HAR_SIMD_H
+#define HAR_SIMD_H
+
+#include <stdint.h>
+
+static inline int32_t host_lane(uint32_t word, uint32_t lane, uint32_t bits, int is_signed) {
+  uint32_t v = (word >> (lane * bits)) & ((1u << bits) - 1u);
+  if (!is_signed) return (int32_t)v;
+  uint32_t sign = 1u << (bits - 1u);
+  return (int32_t)(v ^ sign) - (int32_t)sign;
+}
+
+static inline int32_t host_sdot(int32_t acc, uint32_t a, uint32_t w, uint32_t bits, int a_signed) {
+  for (uint32_t i = 0; i < 32u / bits; i++) acc += host_lane(a, i, bits, a_signed) * host_lane(w, i, bits, 1);
+  return acc;
+}
+
+static inline int32_t sdot8_ss(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 8, 1); }
+static inline int32_t sdot8_us(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 8, 0); }
+static inline int32_t sdot4_us(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 4, 0); }
+static inline int32_t sdot2_us(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 2, 0); }
+
+#endif

@@ -1,0 +1,46 @@
+/* Kernel interface shared by the plain reference set (src/kernels_ref.c) and the optimized set
+ * (src/kernels_simd.c). Both are bit-exact implementations of models/ARITHMETIC.md sections 3-4.
+ *
+ * Activations live in the arena one element per byte (int8 for the input window, uint8 for the
+ * 2/4/8-bit unsigned hidden activations), time-major: element [t][c] at t * C + c. A head's last
+ * layer (outSigned = 1) writes int32 scores instead.
+ *
+ * Names carry what they compute: conv1d_<in>_<w> style names are resolved at run time from the
+ * layer's bit-widths (in: s8 window or u2/u4/u8 activations; weights: i2/i4/i8), so one body per
+ * kernel kind serves every precision instead of one generated file per combination. */
+#ifndef HAR_KERNELS_H
+#define HAR_KERNELS_H
+
+#include "harm.h"
+
+/* Caller-owned scratch space inside the arena (sizes from net_plan_arena in network.h). */
+typedef struct {
+  uint32_t *col;       /* two im2col rows: 2 * col_words words */
+  uint32_t col_words;  /* words of one im2col row at 8-bit lanes (the widest) */
+  uint32_t *wexp;      /* weights re-packed at a wider lane width (optimized set only) */
+  uint32_t wexp_words;
+} kernel_scratch;
+
+/* `out_u8` receives unsigned activations; `out_i32` receives the scores of a signed layer. */
+typedef void (*weighted_kernel)(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32,
+                                kernel_scratch *scratch);
+typedef void (*pool_kernel)(const harm_layer *l, const uint8_t *in, uint8_t *out);
+
+typedef struct {
+  const char *name;
+  weighted_kernel conv1d;
+  weighted_kernel linear;
+  pool_kernel maxpool1d;
+  pool_kernel avgpool1d;
+  pool_kernel globalavgpool;
+} kernel_set;
+
+extern const kernel_set kernels_ref;  /* plain C, one MAC per multiply */
+extern const kernel_set kernels_simd; /* custom-0 SIMD dot products (docs/ARCHITECTURE.md) */
+
+/* Plain pooling (ARITHMETIC.md 4): shared by both sets, no multiply to vectorize. */
+void ref_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+void ref_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+void ref_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+
+#endif

@@ -1,0 +1,52 @@
+/* TEMPORARY hand-written stand-in for the header generated from device-sim/memory-map.ts by the
+ * ISS work (issue 4 section 1). Same names as the generator is expected to emit; delete this file
+ * when the generated one lands. */
+#ifndef HAR_MEMORY_MAP_H
+#define HAR_MEMORY_MAP_H
+
+#define L2_BASE 0x1C000000u
+#define L2_BYTES 0x80000u
+
+#define REGION_FIRMWARE_BASE 0x1C000000u
+#define REGION_FIRMWARE_BYTES 0x40000u
+#define REGION_MODEL_BASE 0x1C040000u
+#define REGION_MODEL_BYTES 0x30000u
+#define REGION_MAILBOX_BASE 0x1C070000u
+#define REGION_MAILBOX_BYTES 0x10000u
+
+#define PERIPHERAL_UART_BASE 0x1A102000u
+#define PERIPHERAL_UART_TX 0x00u
+#define PERIPHERAL_UART_STATUS 0x04u
+#define PERIPHERAL_EXIT_BASE 0x1A104000u
+#define PERIPHERAL_EXIT_CODE 0x00u
+
+#define MAILBOX_COMMAND 0x00u
+#define MAILBOX_STATUS 0x04u
+#define MAILBOX_THRESHOLD 0x08u
+#define MAILBOX_WINDOW_BYTES 0x0Cu
+#define MAILBOX_KERNEL_SET 0x10u
+#define MAILBOX_CLASS_INDEX 0x14u
+#define MAILBOX_MARGIN 0x18u
+#define MAILBOX_EXIT_TAKEN 0x1Cu
+#define MAILBOX_MACS 0x20u
+#define MAILBOX_CYCLES 0x24u
+#define MAILBOX_INSTRET 0x28u
+#define MAILBOX_SCORE_COUNT 0x2Cu
+#define MAILBOX_ERROR_DETAIL 0x30u
+#define MAILBOX_SCORES 0x40u
+#define MAILBOX_WINDOW 0x100u
+
+#define MAILBOX_MAX_SCORES 48u
+#define MAILBOX_MAX_WINDOW_BYTES 0xFF00u
+
+#define MAILBOX_COMMAND_IDLE 0u
+#define MAILBOX_COMMAND_RUN 1u
+
+#define MAILBOX_STATUS_BOOTING 0u
+#define MAILBOX_STATUS_READY 1u
+#define MAILBOX_STATUS_DONE 2u
+#define MAILBOX_STATUS_ERROR_MODEL 0x10u
+#define MAILBOX_STATUS_ERROR_WINDOW 0x11u
+#define MAILBOX_STATUS_ERROR_ARENA 0x12u
+
+#endif

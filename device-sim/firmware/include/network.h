@@ -1,0 +1,36 @@
+/* Running a validated model: arena planning and the adaptive policy (models/ARITHMETIC.md 5-7). */
+#ifndef HAR_NETWORK_H
+#define HAR_NETWORK_H
+
+#include "harm.h"
+#include "kernels.h"
+#include "memory_map.h"
+
+/* Arena layout, computed from the model (no guessing, no malloc): three activation buffers
+ * (input, output and the kept backbone output of an early-exit stage), two im2col rows and the
+ * widened-weight buffer of the optimized kernels. */
+typedef struct {
+  uint32_t act_bytes;  /* one activation buffer, 4-byte multiple */
+  uint32_t col_words;  /* one im2col row at 8-bit lanes */
+  uint32_t wexp_words; /* widest re-packed weight tensor */
+  uint32_t total_bytes;
+} net_plan;
+
+#define NET_ACT_BUFFERS 3u
+
+typedef struct {
+  int32_t scores[MAILBOX_MAX_SCORES];
+  uint32_t class_index;
+  uint32_t margin;
+  uint32_t exit_taken;
+  uint32_t macs;
+} net_result;
+
+void net_plan_arena(const harm_model *m, net_plan *plan);
+
+/* Runs the stages on `window` (int8, [windowSamples][inChannels]) with threshold T
+ * (ARITHMETIC.md 6). `arena` must hold plan->total_bytes, 4-byte aligned. */
+void net_run(const harm_model *m, const net_plan *plan, uint8_t *arena, const int8_t *window, uint32_t threshold,
+             const kernel_set *kernels, net_result *result);
+
+#endif

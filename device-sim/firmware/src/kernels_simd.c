@@ -1,0 +1,259 @@
+/* The optimized kernels: conv1d and linear on the custom-0 SIMD dot products (include/simd.h),
+ * in the manner of PULP-NN (Garofalo et al., "PULP-NN: accelerating quantized neural networks on
+ * parallel ultra-low-power RISC-V processors", Phil. Trans. R. Soc. A 378, 2020):
+ *
+ * - lane width L = max(input bits, weight bits): 8 (4 lanes), 4 (8 lanes) or 2 (16 lanes);
+ * - the input patch of one output step is packed at L bits into an im2col row (or, for 8-bit
+ *   lanes with an aligned contiguous patch, read in place), in the element order of a weight row
+ *   (FORMAT.md "Weight packing"), so one 32-bit load of each feeds one dot-product instruction;
+ * - weights narrower than L are re-packed at L bits once per layer call into the arena
+ *   (sign-extended), amortized over every output step;
+ * - the inner loop computes 4 output channels x 2 output steps, so each loaded activation word
+ *   is used 4 times and each weight word twice (PULP-NN's 4x2 "matmul" kernel).
+ *
+ * Exactness: the accumulator bound of ARITHMETIC.md 3 holds for every partial sum in any order,
+ * and padding lanes are zero in the weights, so the sums equal the reference kernel's. */
+#include "kernels.h"
+#include "requant.h"
+#include "simd.h"
+
+typedef void (*dot_4x2_fn)(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words,
+                           uint32_t words, int32_t acc[8]);
+typedef int32_t (*dot_1x1_fn)(const uint32_t *a, const uint32_t *w, uint32_t words, int32_t acc);
+
+/* One instance per dot-product flavour: 4 weight rows x 2 activation rows, two words per trip.
+ * The trip is written in assembly (RISC-V has no register+register addressing, and the compiler
+ * spills around the 21 live values): 12 loads, 16 dot products, 6 pointer increments and one
+ * branch move 4 x 2 x 2 x lanes MACs; loads are issued 6 instructions before their first use, so
+ * the core's load-use stall never triggers. SDOT(a, w) is the C form (include/simd.h) for the odd
+ * last word; F3/F7 are the same instruction's funct3/funct7. */
+#define SIMD_DOT_4X2(NAME, SDOT, F3, F7)                                                              \
+  static void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words,   \
+                   uint32_t words, int32_t acc[8]) {                                                 \
+    const uint32_t *w0 = w, *w1 = w0 + row_words, *w2 = w1 + row_words, *w3 = w2 + row_words;        \
+    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s03 = acc[3];                                  \
+    int32_t s10 = acc[4], s11 = acc[5], s12 = acc[6], s13 = acc[7];                                  \
+    const uint32_t *end2 = a0 + (words & ~1u);                                                       \
+    if (a0 != end2) {                                                                                \
+      uint32_t x0, x1, y0, y1, y2, y3;                                                               \
+      __asm__ volatile(                                                                              \
+          "1:\n\t"                                                                                   \
+          "lw %[x0], 0(%[a0])\n\t lw %[x1], 0(%[a1])\n\t lw %[y0], 0(%[w0])\n\t"                      \
+          "lw %[y1], 0(%[w1])\n\t lw %[y2], 0(%[w2])\n\t lw %[y3], 0(%[w3])\n\t"                      \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                 \
+          "lw %[x0], 4(%[a0])\n\t lw %[x1], 4(%[a1])\n\t lw %[y0], 4(%[w0])\n\t"                      \
+          "lw %[y1], 4(%[w1])\n\t lw %[y2], 4(%[w2])\n\t lw %[y3], 4(%[w3])\n\t"                      \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                 \
+          ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                 \
+          "addi %[a0], %[a0], 8\n\t addi %[a1], %[a1], 8\n\t addi %[w0], %[w0], 8\n\t"                \
+          "addi %[w1], %[w1], 8\n\t addi %[w2], %[w2], 8\n\t addi %[w3], %[w3], 8\n\t"                \
+          "bne %[a0], %[end], 1b\n\t"                                                                \
+          : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03), [s10] "+r"(s10),     \
+            [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13), [a0] "+r"(a0), [a1] "+r"(a1),         \
+            [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3), [x0] "=&r"(x0),              \
+            [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3)           \
+          : [end] "r"(end2)                                                                          \
+          : "memory");                                                                               \
+    }                                                                                                \
+    if (words & 1u) {                                                                                \
+      uint32_t x0 = a0[0], x1 = a1[0], y0 = w0[0], y1 = w1[0], y2 = w2[0], y3 = w3[0];               \
+      s00 = SDOT(s00, x0, y0); s10 = SDOT(s10, x1, y0);                                              \
+      s01 = SDOT(s01, x0, y1); s11 = SDOT(s11, x1, y1);                                              \
+      s02 = SDOT(s02, x0, y2); s12 = SDOT(s12, x1, y2);                                              \
+      s03 = SDOT(s03, x0, y3); s13 = SDOT(s13, x1, y3);                                              \
+    }                                                                                                \
+    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;                                          \
+    acc[4] = s10; acc[5] = s11; acc[6] = s12; acc[7] = s13;                                          \
+  }
+
+#define SIMD_DOT_1X1(NAME, SDOT)                                                             \
+  static int32_t NAME(const uint32_t *a, const uint32_t *w, uint32_t words, int32_t acc) {  \
+    for (uint32_t n = 0; n < words; n++) acc = SDOT(acc, a[n], w[n]);                       \
+    return acc;                                                                             \
+  }
+
+SIMD_DOT_4X2(dot_4x2_s8_i8, sdot8_ss, 0, 0)
+SIMD_DOT_4X2(dot_4x2_u8_i8, sdot8_us, 2, 0)
+SIMD_DOT_4X2(dot_4x2_u4_i4, sdot4_us, 2, 1)
+SIMD_DOT_4X2(dot_4x2_u2_i2, sdot2_us, 2, 2)
+SIMD_DOT_1X1(dot_1x1_s8_i8, sdot8_ss)
+SIMD_DOT_1X1(dot_1x1_u8_i8, sdot8_us)
+SIMD_DOT_1X1(dot_1x1_u4_i4, sdot4_us)
+SIMD_DOT_1X1(dot_1x1_u2_i2, sdot2_us)
+
+typedef struct {
+  uint32_t lane_bits;
+  uint32_t row_words;   /* words of one row (weights and im2col) at lane_bits */
+  const uint32_t *rows; /* weight rows at lane_bits, row_words apart */
+  dot_4x2_fn dot_4x2;
+  dot_1x1_fn dot_1x1;
+} simd_plan;
+
+static int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits) {
+  uint32_t bit = i * bits;
+  uint32_t v = ((uint32_t)row[bit >> 3] >> (bit & 7u)) & ((1u << bits) - 1u);
+  uint32_t sign = 1u << (bits - 1u);
+  return (int32_t)(v ^ sign) - (int32_t)sign;
+}
+
+/* Re-packs every weight row at `lane` bits (two's complement, sign-extended) into scratch. */
+static const uint32_t *simd_widen_weights(const harm_layer *l, uint32_t lane, uint32_t row_words, uint32_t *dst) {
+  const uint32_t mask = (1u << lane) - 1u;
+  for (uint32_t o = 0; o < l->out_ch; o++) {
+    const uint8_t *row = l->weights + o * l->row_bytes;
+    uint32_t *d = dst + o * row_words;
+    uint32_t word = 0, sh = 0;
+    for (uint32_t i = 0; i < l->row_elems; i++) {
+      word |= ((uint32_t)simd_weight_i(row, i, l->weight_bits) & mask) << sh;
+      sh += lane;
+      if (sh == 32u) {
+        *d++ = word;
+        word = 0;
+        sh = 0;
+      }
+    }
+    if (sh != 0u) *d = word;
+  }
+  return dst;
+}
+
+static simd_plan simd_make_plan(const harm_layer *l, kernel_scratch *s) {
+  simd_plan p;
+  p.lane_bits = l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits;
+  p.row_words = (l->row_elems * p.lane_bits + 31u) / 32u;
+  p.rows = l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
+                                         : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
+  if (p.lane_bits == 8u) {
+    p.dot_4x2 = l->in_signed ? dot_4x2_s8_i8 : dot_4x2_u8_i8;
+    p.dot_1x1 = l->in_signed ? dot_1x1_s8_i8 : dot_1x1_u8_i8;
+  } else if (p.lane_bits == 4u) {
+    p.dot_4x2 = dot_4x2_u4_i4;
+    p.dot_1x1 = dot_1x1_u4_i4;
+  } else {
+    p.dot_4x2 = dot_4x2_u2_i2;
+    p.dot_1x1 = dot_1x1_u2_i2;
+  }
+  return p;
+}
+
+/* Packs `n` one-per-byte activations (or n zeros if src is null) at `lane` bits, continuing the
+ * partial word (*word, *sh); full words go to *dst. */
+static void simd_pack(const uint8_t *src, uint32_t n, uint32_t lane, uint32_t **dst, uint32_t *word, uint32_t *sh) {
+  const uint32_t mask = (1u << lane) - 1u;
+  uint32_t w = *word, s = *sh;
+  uint32_t *d = *dst;
+  for (uint32_t i = 0; i < n; i++) {
+    if (src) w |= ((uint32_t)src[i] & mask) << s;
+    s += lane;
+    if (s == 32u) {
+      *d++ = w;
+      w = 0;
+      s = 0;
+    }
+  }
+  *word = w;
+  *sh = s;
+  *dst = d;
+}
+
+/* The im2col row of output step t (conv1d): elements [k][c] of the patch, zero outside the
+ * input (ARITHMETIC.md 3), at the plan's lane width, zero-filled to a whole number of words.
+ * Returns the row: `col`, or a pointer into the input when it can be read in place. */
+static const uint32_t *simd_conv_patch(const harm_layer *l, const simd_plan *p, const uint8_t *in, uint32_t t,
+                                       uint32_t *col) {
+  const uint32_t C = l->in_ch;
+  const int32_t first = (int32_t)(t * l->stride) - (int32_t)l->pad_left;
+  const int32_t last = first + (int32_t)(l->dilation * (l->kernel - 1u));
+  const int inside = first >= 0 && last < (int32_t)l->in_len;
+  if (p->lane_bits == 8u && inside && l->dilation == 1u && l->row_elems % 4u == 0u) {
+    const uint8_t *src = in + (uint32_t)first * C;
+    if (((uintptr_t)src & 3u) == 0u) return (const uint32_t *)(const void *)src;
+  }
+  uint32_t *d = col, word = 0, sh = 0;
+  for (uint32_t k = 0; k < l->kernel; k++) {
+    int32_t pos = first + (int32_t)(k * l->dilation);
+    const uint8_t *src = (pos >= 0 && pos < (int32_t)l->in_len) ? in + (uint32_t)pos * C : 0;
+    simd_pack(src, C, p->lane_bits, &d, &word, &sh);
+  }
+  if (sh != 0u) *d = word;
+  return col;
+}
+
+static const uint32_t *simd_linear_patch(const harm_layer *l, const simd_plan *p, const uint8_t *in, uint32_t *col) {
+  if (p->lane_bits == 8u && l->row_elems % 4u == 0u && ((uintptr_t)in & 3u) == 0u)
+    return (const uint32_t *)(const void *)in;
+  uint32_t *d = col, word = 0, sh = 0;
+  simd_pack(in, l->row_elems, p->lane_bits, &d, &word, &sh);
+  if (sh != 0u) *d = word;
+  return col;
+}
+
+static void simd_store(const harm_layer *l, uint32_t t, uint32_t o, int32_t acc, uint8_t *out_u8, int32_t *out_i32) {
+  int32_t v = requant_clamped(acc, l->mul[o], l->shift[o], out_lo(l->out_bits, l->out_signed),
+                              out_hi(l->out_bits, l->out_signed));
+  uint32_t index = t * l->out_ch + o;
+  if (l->out_signed) out_i32[index] = v;
+  else out_u8[index] = (uint8_t)v;
+}
+
+/* Every output channel for output steps t (row a0) and, if two_steps, t + 1 (row a1). */
+static void simd_channels(const harm_layer *l, const simd_plan *p, const uint32_t *a0, const uint32_t *a1,
+                          uint32_t t, int two_steps, uint8_t *out_u8, int32_t *out_i32) {
+  uint32_t o = 0;
+  for (; o + 4u <= l->out_ch; o += 4u) {
+    int32_t acc[8];
+    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = l->bias[o + j];
+    p->dot_4x2(a0, a1, p->rows + o * p->row_words, p->row_words, p->row_words, acc);
+    for (uint32_t j = 0; j < 4u; j++) simd_store(l, t, o + j, acc[j], out_u8, out_i32);
+    if (two_steps)
+      for (uint32_t j = 0; j < 4u; j++) simd_store(l, t + 1u, o + j, acc[j + 4u], out_u8, out_i32);
+  }
+  for (; o < l->out_ch; o++) {
+    const uint32_t *w = p->rows + o * p->row_words;
+    simd_store(l, t, o, p->dot_1x1(a0, w, p->row_words, l->bias[o]), out_u8, out_i32);
+    if (two_steps) simd_store(l, t + 1u, o, p->dot_1x1(a1, w, p->row_words, l->bias[o]), out_u8, out_i32);
+  }
+}
+
+static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
+  const simd_plan p = simd_make_plan(l, s);
+  uint32_t *col0 = s->col, *col1 = s->col + s->col_words;
+  uint32_t t = 0;
+  for (; t + 2u <= l->out_len; t += 2u) {
+    const uint32_t *a0 = simd_conv_patch(l, &p, in, t, col0);
+    const uint32_t *a1 = simd_conv_patch(l, &p, in, t + 1u, col1);
+    simd_channels(l, &p, a0, a1, t, 1, out_u8, out_i32);
+  }
+  if (t < l->out_len) {
+    const uint32_t *a0 = simd_conv_patch(l, &p, in, t, col0);
+    simd_channels(l, &p, a0, a0, t, 0, out_u8, out_i32);
+  }
+}
+
+static void simd_linear(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
+  const simd_plan p = simd_make_plan(l, s);
+  const uint32_t *a = simd_linear_patch(l, &p, in, s->col);
+  simd_channels(l, &p, a, a, 0, 0, out_u8, out_i32);
+}
+
+const kernel_set kernels_simd = {
+    .name = "simd",
+    .conv1d = simd_conv1d,
+    .linear = simd_linear,
+    .maxpool1d = ref_maxpool1d_u8,
+    .avgpool1d = ref_avgpool1d_u8,
+    .globalavgpool = ref_globalavgpool_u8,
+};
