@@ -1,0 +1,93 @@
+// The WebSocket's JSON envelopes: `{type, ...}`. A client gets one `snapshot` when it connects,
+// then deltas: `prediction` (one per window), `error` (one per counted bad input / stream
+// anomaly), `stats` (every websocket.statsIntervalMs).
+import type { WindowResult } from '../pipeline/pipeline.ts';
+
+export interface PredictionEnvelope {
+  readonly type: 'prediction';
+  readonly deviceId: string;
+  readonly modelId: string;
+  readonly windowSeq: number;
+  readonly segment: number;
+  readonly startSample: number;
+  readonly t0Ms: number;
+  readonly classIndex: number;
+  readonly className: string;
+  readonly scores: readonly number[];
+  readonly margin: number;
+  readonly threshold: number;
+  readonly exitTaken: number;
+  readonly macs: number;
+  readonly cycles: number | null;
+  readonly energyUj: number | null;
+  readonly latencyUs: number | null;
+  readonly computeUs: number;
+  readonly ingestToPredictionMs: number;
+}
+
+export interface DeviceSummary {
+  readonly deviceId: string;
+  readonly windows: number;
+  readonly lastPrediction: PredictionEnvelope | null;
+  /** Counted bad inputs and stream anomalies of this device, by kind. */
+  readonly errors: Readonly<Record<string, number>>;
+}
+
+/** Counters of the whole gateway (also the body of `stats`). */
+export interface GatewayCounters {
+  readonly uptimeMs: number;
+  readonly devices: number;
+  readonly predictions: number;
+  /** Counted bad inputs and stream anomalies over all devices, by kind ('' device = unknown device). */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly pipeline: Readonly<Record<string, number>>;
+  readonly store: Readonly<Record<string, number>>;
+  readonly websocket: { readonly clients: number; readonly droppedSlowClients: number };
+}
+
+export interface SnapshotEnvelope {
+  readonly type: 'snapshot';
+  readonly modelId: string;
+  readonly classes: readonly string[];
+  readonly devices: readonly DeviceSummary[];
+  readonly counters: GatewayCounters;
+}
+
+export interface StatsEnvelope extends GatewayCounters {
+  readonly type: 'stats';
+}
+
+export interface ErrorEnvelope {
+  readonly type: 'error';
+  readonly deviceId: string;
+  readonly kind: string;
+  readonly detail: string;
+  /** This device's count of this kind so far. */
+  readonly count: number;
+}
+
+export type Envelope = SnapshotEnvelope | PredictionEnvelope | StatsEnvelope | ErrorEnvelope;
+
+export function predictionEnvelope(r: WindowResult): PredictionEnvelope {
+  return {
+    type: 'prediction',
+    deviceId: r.deviceId,
+    modelId: r.modelId,
+    windowSeq: r.windowSeq,
+    segment: r.segment,
+    startSample: r.startSample,
+    t0Ms: r.t0Ms,
+    classIndex: r.classIndex,
+    className: r.className,
+    scores: r.scores,
+    margin: r.margin,
+    threshold: r.threshold,
+    exitTaken: r.exitTaken,
+    macs: r.macs,
+    cycles: r.cycles,
+    energyUj: r.energyUj,
+    latencyUs: r.latencyUs,
+    computeUs: r.computeUs,
+    ingestToPredictionMs: r.ingestToPredictionMs,
+  };
+}

@@ -1,0 +1,129 @@
+// The WebSocket API (ws) and a small HTTP /health on the same server, on 127.0.0.1 by default.
+// A client gets a `snapshot` on connect, then deltas (envelopes.ts). Slow consumers are bounded:
+// a client whose unsent bytes (bufferedAmount) exceed `maxBufferedBytes` when a message is due is
+// terminated and counted — never buffered without bound (as aedes drops a client that never drains).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { Envelope, GatewayCounters, SnapshotEnvelope } from './envelopes.ts';
+
+export interface WebSocketApiOptions {
+  readonly host: string;
+  /** 0 = any free port (see address()). */
+  readonly port: number;
+  readonly maxBufferedBytes: number;
+  /** Interval of `stats` deltas; 0 disables them. */
+  readonly statsIntervalMs: number;
+  readonly snapshot: () => Omit<SnapshotEnvelope, 'type' | 'counters'>;
+  /** Gateway counters without the websocket's own (added here). */
+  readonly counters: () => Omit<GatewayCounters, 'websocket'>;
+  readonly health: () => Record<string, unknown>;
+  readonly onClientDropped?: (reason: string) => void;
+}
+
+export class WebSocketApi {
+  private readonly options: WebSocketApiOptions;
+  private http: Server | null = null;
+  private wss: WebSocketServer | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private droppedSlowClients = 0;
+
+  constructor(options: WebSocketApiOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    const http = createServer((req, res) => this.onHttp(req, res));
+    // any path upgrades (documented as /ws); client messages are small or nothing
+    const wss = new WebSocketServer({ server: http, maxPayload: 4096 });
+    wss.on('connection', (ws) => this.onConnection(ws));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(this.options.port, this.options.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    this.http = http;
+    this.wss = wss;
+    if (this.options.statsIntervalMs > 0) {
+      this.statsTimer = setInterval(() => this.broadcast({ type: 'stats', ...this.counters() }), this.options.statsIntervalMs);
+      this.statsTimer.unref();
+    }
+  }
+
+  /** The bound address (useful with port 0). */
+  address(): { host: string; port: number } {
+    const address = this.http?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('the WebSocket server is not listening');
+    return { host: address.address, port: address.port };
+  }
+
+  /** Sends an envelope to every client (dropping the slow ones). */
+  broadcast(envelope: Envelope): void {
+    const wss = this.wss;
+    if (!wss || wss.clients.size === 0) return;
+    const text = JSON.stringify(envelope);
+    for (const client of wss.clients) this.send(client, text);
+  }
+
+  clientCount(): number {
+    return this.wss?.clients.size ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+    const wss = this.wss;
+    const http = this.http;
+    this.wss = null;
+    this.http = null;
+    if (wss) {
+      for (const client of wss.clients) client.close(1001, 'gateway stopping');
+      // clients that do not answer the close handshake promptly are cut
+      setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, 500).unref();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+  }
+
+  private counters(): GatewayCounters {
+    return { ...this.options.counters(), websocket: { clients: this.clientCount(), droppedSlowClients: this.droppedSlowClients } };
+  }
+
+  private send(client: WebSocket, text: string): void {
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (client.bufferedAmount > this.options.maxBufferedBytes) {
+      this.droppedSlowClients += 1;
+      this.options.onClientDropped?.(`bufferedAmount ${client.bufferedAmount} B > ${this.options.maxBufferedBytes} B`);
+      client.terminate();
+      return;
+    }
+    client.send(text);
+  }
+
+  private onConnection(ws: WebSocket): void {
+    ws.on('error', () => ws.terminate());
+    ws.on('message', () => {
+      // the API is server -> client only; client messages are ignored
+    });
+    this.send(ws, JSON.stringify({ type: 'snapshot', ...this.options.snapshot(), counters: this.counters() } satisfies SnapshotEnvelope));
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') {
+      const body = JSON.stringify({ status: 'ok', ...this.options.health(), websocket: { clients: this.clientCount(), droppedSlowClients: this.droppedSlowClients } });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'not found', paths: ['/health', '/ws (WebSocket)'] }));
+  }
+}
