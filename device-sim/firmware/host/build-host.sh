@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the host harness (host/harness.c + the firmware's portable sources) with the host C
+# compiler: usage: bash device-sim/firmware/host/build-host.sh <output-binary>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+"${HOST_CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-function -Ihost -Iinclude \
+  host/harness.c src/crc32.c src/model.c src/network.c src/kernels_ref.c src/kernels_simd.c -o "$1"
