@@ -38,7 +38,7 @@ export interface GatewayCounters {
   readonly uptimeMs: number;
   readonly devices: number;
   readonly predictions: number;
-  /** Counted bad inputs and stream anomalies over all devices, by kind ('' device = unknown device). */
+  /** Counted bad inputs and stream anomalies over all devices, by kind. */
   readonly errors: Readonly<Record<string, number>>;
   readonly pipeline: Readonly<Record<string, number>>;
   readonly store: Readonly<Record<string, number>>;

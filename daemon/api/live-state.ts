@@ -11,9 +11,15 @@ interface DeviceState {
 }
 
 export class LiveState {
+  /** Key of errors that no valid device can be charged with (daemon/ingest/kinds.ts UNKNOWN_DEVICE). */
+  private readonly unknownDeviceId: string;
   private readonly devices = new Map<string, DeviceState>();
   private readonly errorTotals: Record<string, number> = {};
   private predictionCount = 0;
+
+  constructor(unknownDeviceId = '?') {
+    this.unknownDeviceId = unknownDeviceId;
+  }
 
   private device(deviceId: string): DeviceState {
     let state = this.devices.get(deviceId);
@@ -34,7 +40,7 @@ export class LiveState {
     return envelope;
   }
 
-  /** Counts an error of a device ('' for none known) and returns the device's count of that kind. */
+  /** Counts an error of a device (unknownDeviceId for none) and returns the device's count of that kind. */
   recordError(deviceId: string, kind: string): number {
     this.errorTotals[kind] = (this.errorTotals[kind] ?? 0) + 1;
     const state = this.device(deviceId);
@@ -45,12 +51,12 @@ export class LiveState {
 
   devicesSummary(): DeviceSummary[] {
     return [...this.devices.entries()]
-      .filter(([deviceId]) => deviceId !== '')
+      .filter(([deviceId]) => deviceId !== this.unknownDeviceId)
       .map(([deviceId, s]) => ({ deviceId, windows: s.windows, lastPrediction: s.lastPrediction, errors: { ...s.errors } }));
   }
 
   deviceCount(): number {
-    return this.devices.has('') ? this.devices.size - 1 : this.devices.size;
+    return this.devices.has(this.unknownDeviceId) ? this.devices.size - 1 : this.devices.size;
   }
 
   predictions(): number {

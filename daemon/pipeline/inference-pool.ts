@@ -20,8 +20,8 @@ const WORKER_BOOTSTRAP = new URL('./inference-worker.js', import.meta.url);
 
 /** Windows posted to one worker before waiting for a reply: enough to hide the message round trip, small enough to keep drops meaningful. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 4;
-/** Windows of one device waiting for a worker: 4 windows at stride 64 / 50 Hz is ~5 s of backlog. */
-export const DEFAULT_MAX_QUEUED_PER_DEVICE = 4;
+/** Windows of one device waiting for a worker: 16 windows at stride 64 / 50 Hz is ~20 s of backlog (a broker reconnect's burst). */
+export const DEFAULT_MAX_QUEUED_PER_DEVICE = 16;
 /** A worker that dies this many times in a row is not started again. */
 const MAX_WORKER_RESTARTS = 5;
 

@@ -26,7 +26,7 @@ export interface StoreOptions {
   readonly now: () => number;
 }
 
-/** One bad input or stream anomaly, counted under (device, kind). deviceId '' when no device is known. */
+/** One bad input or stream anomaly, counted under (device, kind); deviceId '?' when no valid device is known (daemon/ingest/kinds.ts). */
 export interface ErrorRecord {
   readonly deviceId: string;
   readonly kind: string;

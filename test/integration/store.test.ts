@@ -75,13 +75,13 @@ describe('Store', () => {
     s.recordError({ deviceId: 'a', kind: 'json-invalid', detail: 'first' });
     clock.ms = 6000;
     s.recordError({ deviceId: 'a', kind: 'json-invalid', detail: 'second' });
-    s.recordError({ deviceId: '', kind: 'topic-shape', detail: 'har/x/y/z' });
+    s.recordError({ deviceId: '?', kind: 'topic-shape', detail: 'har/x/y/z' });
     s.flush();
     clock.ms = 7000;
     s.recordError({ deviceId: 'a', kind: 'json-invalid', detail: 'third' });
     s.flush();
     expect(s.errorCounts()).toEqual([
-      { deviceId: '', kind: 'topic-shape', count: 1, firstSeenMs: 6000, lastSeenMs: 6000, lastDetail: 'har/x/y/z' },
+      { deviceId: '?', kind: 'topic-shape', count: 1, firstSeenMs: 6000, lastSeenMs: 6000, lastDetail: 'har/x/y/z' },
       { deviceId: 'a', kind: 'json-invalid', count: 3, firstSeenMs: 5000, lastSeenMs: 7000, lastDetail: 'third' },
     ]);
   });

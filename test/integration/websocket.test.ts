@@ -82,7 +82,7 @@ describe('WebSocketApi', () => {
     const state = new LiveState();
     const api = await startApi(state, { statsIntervalMs: 30 });
     const client = await connect(api);
-    state.recordError('', 'topic-shape');
+    state.recordError('?', 'topic-shape');
     const stats = await client.next('stats');
     expect(stats).toMatchObject({ type: 'stats', errors: { 'topic-shape': 1 }, websocket: { clients: 1 } });
   });

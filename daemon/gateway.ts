@@ -1,0 +1,284 @@
+// The composition root: builds every part of the daemon and runs their lifecycle.
+//
+// Start order: store -> pipeline (inference workers ready) -> websocket -> ingest -> mqtt.
+// The ingest subscribes to the connection's messages before the connection starts, because a
+// persistent session may deliver queued messages as soon as it is up.
+// Stop order (graceful shutdown): ingest (no new batches) -> pipeline (drain the windows in
+// flight: their results still go to SQLite, the WebSocket and MQTT) -> store (flush) ->
+// websocket -> mqtt (publishes `offline`, stops the embedded broker). That is the reverse of
+// the start order except for the MQTT connection, which stops last so that the drained windows
+// are still published and `offline` is its last word.
+// A part that fails to stop is logged and the others still stop.
+import type { Logger } from 'pino';
+import type { Observable } from 'rxjs';
+import type { Config } from './config/schema.ts';
+import type { SampleBatch } from '../protocol/sample-batch.ts';
+import { LiveState } from './api/live-state.ts';
+import { WebSocketApi } from './api/websocket-server.ts';
+import type { ErrorEnvelope, GatewayCounters } from './api/envelopes.ts';
+import { ENGINE_MODULES } from './pipeline/engines.ts';
+import { InferencePool } from './pipeline/inference-pool.ts';
+import { Pipeline, type WindowResult } from './pipeline/pipeline.ts';
+import { PredictionLog, modeName } from './pipeline/prediction-log.ts';
+import type { GatewayModel } from './pipeline/model.ts';
+import type { StreamEvent } from './pipeline/types.ts';
+import { Store } from './store/store.ts';
+
+/** What the gateway needs of the MQTT connection (daemon/mqtt MqttConnection). */
+export interface ConnectionPart {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  publishActivity(deviceId: string, payload: unknown): void;
+  readonly currentState: string;
+  readonly brokerUrl: string;
+  counters(): object;
+}
+
+/** A counted bad input from the ingest (daemon/ingest MqttIngest errors$). */
+export interface IngestError {
+  readonly deviceId: string;
+  readonly kind: string;
+  readonly detail: string;
+}
+
+/** What the gateway needs of the ingest (daemon/ingest MqttIngest). */
+export interface IngestPart {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly batches$: Observable<SampleBatch>;
+  readonly errors$: Observable<IngestError>;
+  counters(): { readonly batches: number; readonly samples: number; readonly dropped: number };
+}
+
+export interface GatewayDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly model: GatewayModel;
+  readonly connection: ConnectionPart;
+  readonly ingest: IngestPart;
+  readonly now?: () => number;
+  /** Engine module override (tests); default: ENGINE_MODULES[config.engine.kind]. */
+  readonly engineModule?: URL;
+  /** Per-prediction log lines per interval before summarising. */
+  readonly predictionLogLines?: number;
+}
+
+/** An error envelope per (device, kind) at most this often; the counts are in every `stats`. */
+export const ERROR_DELTA_MIN_INTERVAL_MS = 1000;
+
+interface Part {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class Gateway {
+  readonly store: Store;
+  readonly pipeline: Pipeline;
+  readonly websocket: WebSocketApi | null;
+  readonly live: LiveState;
+  private readonly deps: GatewayDeps;
+  private readonly now: () => number;
+  private readonly predictionLog: PredictionLog;
+  private readonly startedAtMs: number;
+  private readonly lastErrorDeltaMs = new Map<string, number>();
+  private readonly loggedEventKinds = new Set<string>();
+  private started: Part[] = [];
+
+  constructor(deps: GatewayDeps) {
+    this.deps = deps;
+    const { config, model, logger } = deps;
+    this.now = deps.now ?? Date.now;
+    this.startedAtMs = this.now();
+    this.live = new LiveState();
+    this.predictionLog = new PredictionLog(logger, deps.predictionLogLines);
+    this.store = new Store({
+      dataDir: config.gateway.dataDir,
+      flushIntervalMs: config.store.flushIntervalMs,
+      batchRows: config.store.batchRows,
+      retentionDays: config.store.retentionDays,
+      now: this.now,
+    });
+    const threshold = config.model.threshold;
+    this.pipeline = new Pipeline({
+      batches$: deps.ingest.batches$,
+      modelId: model.id,
+      input: model.input,
+      classes: model.classes,
+      gap: { fill: config.pipeline.gapFill, maxGapFillSamples: config.pipeline.maxGapFillSamples },
+      thresholdFor: () => threshold,
+      now: this.now,
+      drainTimeoutMs: config.pipeline.drainTimeoutMs,
+      onEvent: (event) => this.onStreamEvent(event),
+      createRunner: (callbacks) =>
+        new InferencePool({
+          workers: config.engine.workers,
+          engineModule: deps.engineModule ?? ENGINE_MODULES[config.engine.kind],
+          artifactBytes: model.bytes,
+          maxInFlightPerWorker: config.pipeline.maxInFlightPerWorker,
+          maxQueuedPerDevice: config.pipeline.maxQueuedWindowsPerDevice,
+          onWorkerError: (index, err) => logger.error({ worker: index, err: err.message }, 'inference worker failed'),
+          ...callbacks,
+        }),
+    });
+    this.websocket = config.websocket.enabled
+      ? new WebSocketApi({
+          host: config.websocket.host,
+          port: config.websocket.port,
+          maxBufferedBytes: config.websocket.maxBufferedBytes,
+          statsIntervalMs: config.websocket.statsIntervalMs,
+          snapshot: () => ({ modelId: model.id, classes: model.classes, devices: this.live.devicesSummary() }),
+          counters: () => this.counters(),
+          health: () => this.health(),
+          onClientDropped: (reason) => logger.warn({ reason }, 'WebSocket client dropped (not reading)'),
+        })
+      : null;
+  }
+
+  /** Starts every part in order; if one fails, the ones already started are stopped and the error is rethrown. */
+  async start(): Promise<void> {
+    const { logger } = this.deps;
+    this.pipeline.results$.subscribe((result) => this.onResult(result));
+    this.deps.ingest.errors$.subscribe((error) => this.onIngestError(error));
+    for (const part of this.parts()) {
+      try {
+        await part.start();
+      } catch (err) {
+        logger.error({ part: part.name, err: err instanceof Error ? err.message : String(err) }, 'part failed to start; stopping the others');
+        await this.stop();
+        throw err;
+      }
+      this.started.push(part);
+      logger.debug({ part: part.name }, 'started');
+    }
+    this.predictionLog.start();
+    const ws = this.websocket?.address();
+    logger.info(
+      {
+        model: this.deps.model.id,
+        engine: this.deps.config.engine.kind,
+        workers: this.deps.config.engine.workers,
+        mqtt: this.deps.connection.brokerUrl,
+        websocket: ws ? `ws://${ws.host}:${ws.port}/ws` : 'disabled',
+        database: this.store.path,
+      },
+      'gateway started',
+    );
+  }
+
+  /** Graceful stop (see the order at the top). Never throws; logs the parts that fail. */
+  async stop(): Promise<void> {
+    const { logger } = this.deps;
+    const order = ['ingest', 'pipeline', 'store', 'websocket', 'mqtt'];
+    const started = this.started;
+    this.started = [];
+    for (const name of order) {
+      const part = started.find((p) => p.name === name);
+      if (!part) continue;
+      try {
+        await part.stop();
+        logger.debug({ part: name }, 'stopped');
+      } catch (err) {
+        logger.error({ part: name, err: err instanceof Error ? err.message : String(err) }, 'part failed to stop');
+      }
+    }
+    this.predictionLog.stop();
+  }
+
+  /** The counters of the whole gateway (WebSocket `stats`, bench, tests). */
+  counters(): Omit<GatewayCounters, 'websocket'> {
+    const p = this.pipeline.stats();
+    const s = this.store.stats();
+    const ingest = this.deps.ingest.counters();
+    return {
+      uptimeMs: this.now() - this.startedAtMs,
+      devices: this.live.deviceCount(),
+      predictions: this.live.predictions(),
+      errors: this.live.errorTotalsByKind(),
+      pipeline: {
+        ingestBatches: ingest.batches,
+        ingestSamples: ingest.samples,
+        ingestDropped: ingest.dropped,
+        batches: p.batches,
+        samples: p.samples,
+        windows: p.windows,
+        results: p.results,
+        windowsDropped: p.inference.dropped,
+        inferenceFailed: p.inference.failed,
+        queued: p.inference.queued,
+        inFlight: p.inference.inFlight,
+        workerRestarts: p.inference.workerRestarts,
+      },
+      store: { predictionsWritten: s.predictionsWritten, flushes: s.flushes, pendingRows: s.pendingRows, retentionDeleted: s.retentionDeleted },
+    };
+  }
+
+  private health(): Record<string, unknown> {
+    return {
+      uptimeS: Math.round((this.now() - this.startedAtMs) / 1000),
+      model: this.deps.model.id,
+      engine: this.deps.config.engine.kind,
+      mqtt: this.deps.connection.currentState,
+      devices: this.live.deviceCount(),
+      predictions: this.live.predictions(),
+    };
+  }
+
+  private parts(): Part[] {
+    const { connection, ingest } = this.deps;
+    const parts: Part[] = [
+      { name: 'store', start: () => this.store.start(), stop: () => this.store.stop() },
+      { name: 'pipeline', start: () => this.pipeline.start(), stop: () => this.pipeline.stop() },
+    ];
+    const ws = this.websocket;
+    if (ws) parts.push({ name: 'websocket', start: () => ws.start(), stop: () => ws.stop() });
+    parts.push({ name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() });
+    parts.push({ name: 'mqtt', start: () => connection.start(), stop: () => connection.stop() });
+    return parts;
+  }
+
+  private onResult(result: WindowResult): void {
+    this.store.recordPrediction(result);
+    this.websocket?.broadcast(this.live.recordPrediction(result));
+    this.deps.connection.publishActivity(result.deviceId, {
+      deviceId: result.deviceId,
+      modelId: result.modelId,
+      windowSeq: result.windowSeq,
+      t0Ms: result.t0Ms,
+      class: result.className,
+      classIndex: result.classIndex,
+      margin: result.margin,
+      mode: modeName(result.threshold),
+      exitTaken: result.exitTaken,
+    });
+    this.predictionLog.record(result);
+  }
+
+  /** Ingest errors are logged by the ingest (once per device and kind); here they are stored and streamed. */
+  private onIngestError(error: IngestError): void {
+    this.countError(error.deviceId, error.kind, error.detail);
+  }
+
+  /** Pipeline events (gaps, drops, failures): logged once per device and kind, stored, streamed. */
+  private onStreamEvent(event: StreamEvent): void {
+    const key = `${event.deviceId}\u0000${event.kind}`;
+    if (!this.loggedEventKinds.has(key)) {
+      this.loggedEventKinds.add(key);
+      const level = event.kind === 'inference-failed' || event.kind === 'stream-error' ? 'error' : 'warn';
+      this.deps.logger[level]({ device: event.deviceId, kind: event.kind, detail: event.detail }, 'stream event (logged once per device and kind; all are counted)');
+    }
+    this.countError(event.deviceId, event.kind, event.detail);
+  }
+
+  private countError(deviceId: string, kind: string, detail: string): void {
+    this.store.recordError({ deviceId, kind, detail });
+    const count = this.live.recordError(deviceId, kind);
+    const key = `${deviceId}\u0000${kind}`;
+    const nowMs = this.now();
+    const last = this.lastErrorDeltaMs.get(key);
+    if (last !== undefined && nowMs - last < ERROR_DELTA_MIN_INTERVAL_MS) return;
+    this.lastErrorDeltaMs.set(key, nowMs);
+    const envelope: ErrorEnvelope = { type: 'error', deviceId, kind, detail, count };
+    this.websocket?.broadcast(envelope);
+  }
+}

@@ -1,0 +1,35 @@
+// The model as the gateway sees it: the artifact bytes (sent to the inference workers) and
+// what the pipeline reads from its metadata (models/FORMAT.md "Metadata": input, classes).
+import { readArtifact } from '../../models/format/read.ts';
+import type { ModelArtifact } from '../../models/format/types.ts';
+import { createChannelSelector } from './channels.ts';
+import { PipelineError } from './errors.ts';
+import type { ModelInputSpec } from './types.ts';
+
+export interface GatewayModel {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly input: ModelInputSpec;
+  readonly classes: readonly string[];
+}
+
+/** Validates the artifact (readArtifact throws ArtifactError) and checks the pipeline can feed it. */
+export function gatewayModelFromBytes(bytes: Uint8Array): GatewayModel {
+  return gatewayModelFromArtifact(readArtifact(bytes));
+}
+
+export function gatewayModelFromArtifact(artifact: ModelArtifact): GatewayModel {
+  const { metadata } = artifact;
+  const input: ModelInputSpec = {
+    channels: metadata.input.channels,
+    rateHz: metadata.input.rateHz,
+    windowSamples: metadata.input.windowSamples,
+    strideSamples: metadata.input.strideSamples,
+    scale: metadata.input.scale,
+  };
+  createChannelSelector(input.channels); // throws on a channel a sample batch cannot supply
+  if (input.strideSamples < 1 || input.windowSamples < 1 || !(input.rateHz > 0)) {
+    throw new PipelineError('bad-input-spec', `model ${metadata.id}: window ${input.windowSamples}, stride ${input.strideSamples}, rate ${input.rateHz} Hz`);
+  }
+  return { id: metadata.id, bytes: artifact.bytes, input, classes: metadata.classes };
+}
