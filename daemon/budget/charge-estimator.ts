@@ -9,8 +9,7 @@
 //    (charge counted since the last fix), so P = sigma^2.
 //  - A report z has a variance R: a percent from a fuel gauge is trusted (sigma =
 //    percentNoisePct); a voltage is converted through the chemistry curve, and its sigma is
-//    voltageNoiseMv x the curve's slope (the larger of the slopes at the reported voltage and at
-//    the voltage the estimate expects), so on a flat stretch (CR2032 between 2.9
+//    the charge span of +-voltageNoiseMv on the curve (voltageReportSigma), so on a flat stretch (CR2032 between 2.9
 //    and 2.8 V) a voltage hardly moves the estimate, while at the knee it counts.
 //  - Gain K = P / (P + R). Hysteresis band: an innovation (z - x) within +-1 sigma_z of the
 //    report is noise and is ignored, so the estimate never moves up (or down) on noise; a larger
@@ -21,7 +20,7 @@
 //    3 sigma_z resets x to z (LiPo charged, coin cell replaced).
 //  - Nonsense reports (not a number, negative, percent > 100, voltage outside the chemistry's
 //    report range) are rejected and counted by kind; the estimate keeps counting.
-import { chargeFractionAt, chargePerMillivoltAt, millivoltsAt } from './chemistry.ts';
+import { chargeFractionAt, millivoltsAt } from './chemistry.ts';
 import { chemistryOf, fullEnergyUj, usableEnergyUj, type BatterySpec } from './battery.ts';
 
 /** A battery report from the device, on the same timeline as its sample timestamps. */
@@ -171,6 +170,22 @@ export class ChargeEstimator {
     return null;
   }
 
+  /**
+   * Charge sigma of a voltage report: half the charge span of +-voltageNoiseMv around the
+   * reported voltage on the curve. While the report is within 3 noise sigmas of the voltage the
+   * estimate expects, the span around that expected voltage counts too (the larger wins), so a
+   * noisy low reading does not borrow the trust of a steeper segment below a flat one; a report
+   * further away is judged on its own span (a knee reading under a plateau estimate counts).
+   */
+  private voltageReportSigma(millivolts: number): number {
+    const curve = chemistryOf(this.spec).curve;
+    const noiseMv = this.spec.voltageNoiseMv;
+    const spanSigma = (mv: number): number => (chargeFractionAt(curve, mv + noiseMv) - chargeFractionAt(curve, mv - noiseMv)) / 2;
+    const expectedMv = millivoltsAt(curve, this.fraction);
+    const own = spanSigma(millivolts);
+    return Math.abs(millivolts - expectedMv) > 3 * noiseMv ? own : Math.max(own, spanSigma(expectedMv));
+  }
+
   /** Reconciles a report with the counted estimate (rule at the top of this file). */
   applyReport(reading: BatteryReading): ReportOutcome {
     const bad = this.rejectReason(reading);
@@ -194,10 +209,7 @@ export class ChargeEstimator {
       sigmaZ = this.spec.percentNoisePct / 100;
     } else {
       z = chargeFractionAt(chemistry.curve, reading.millivolts);
-      // The slope is taken at the reported voltage and at the voltage the estimate expects, the
-      // larger of the two: a noisy low reading must not borrow the trust of a steeper segment.
-      const expectedMv = millivoltsAt(chemistry.curve, this.fraction);
-      sigmaZ = this.spec.voltageNoiseMv * Math.max(chargePerMillivoltAt(chemistry.curve, reading.millivolts), chargePerMillivoltAt(chemistry.curve, expectedMv));
+      sigmaZ = this.voltageReportSigma(reading.millivolts);
     }
     sigmaZ = Math.min(MAX_REPORT_SIGMA, Math.max(MIN_REPORT_SIGMA, sigmaZ));
 

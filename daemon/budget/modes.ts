@@ -52,6 +52,9 @@ export function modeIndexOfThreshold(modes: readonly OperatingMode[], threshold:
   return modes.findIndex((m) => m.threshold === threshold);
 }
 
+/** The per-mode ratio learns this many times more slowly than the shared input factor. */
+const RHO_SLOWNESS = 8;
+
 export interface ModeAverageOptions {
   /** Weight of the table's figure, in windows (default 32). */
   readonly seedWindows?: number;
@@ -69,8 +72,10 @@ export interface ModeAverageOptions {
  *  - rho_m is mode m's own running average of observed / (table_m x f), seeded at 1: what is
  *    left once the input is accounted for.
  * Without the shared factor, a mode run once at a busy hour would keep that hour's cost for ever.
- * Each average counts its seed as `seedWindows` observations, then weighs a window by
- * 1/(n + seedWindows) until that reaches 1/horizonWindows, and is exponential from then on.
+ * f counts its seed (1) as `seedWindows` observations, then weighs a window by 1/(n + seedWindows)
+ * until that reaches 1/horizonWindows, and is exponential from then on. rho_m does the same
+ * with seed and horizon 8 times longer, so f takes the deviation first and rho_m only the part
+ * that stays specific to the mode (both learning the same deviation would count it twice).
  * A mode whose table energy is 0 keeps its plain running average.
  */
 export class ModeEnergyAverages {
@@ -92,8 +97,9 @@ export class ModeEnergyAverages {
     this.horizonWindows = Math.max(this.seedWindows + 1, options.horizonWindows ?? 16_384);
   }
 
-  private weight(count: number): number {
-    return 1 / Math.min(count + 1 + this.seedWindows, this.horizonWindows);
+  /** 1 / (n + seed), floored at 1 / horizon; both scaled by `slowness`. */
+  private weight(count: number, slowness: number): number {
+    return 1 / Math.min(count + 1 + this.seedWindows * slowness, this.horizonWindows * slowness);
   }
 
   /** Records one window run in mode `index` that cost `energyUj`. Returns false if ignored. */
@@ -103,14 +109,14 @@ export class ModeEnergyAverages {
     const rho = this.rho[index];
     const plain = this.plainUj[index];
     if (table === undefined || count === undefined || rho === undefined || plain === undefined || !Number.isFinite(energyUj) || energyUj < 0) return false;
-    const w = this.weight(count);
-    this.plainUj[index] = plain + (energyUj - plain) * w;
+    this.plainUj[index] = plain + (energyUj - plain) * this.weight(count, 1);
     if (table > 0) {
       const ratio = energyUj / table;
-      // rho first, against the factor as it stood before this window
-      this.rho[index] = rho + (ratio / this.inputFactor - rho) * w;
-      this.inputFactor += (ratio / rho - this.inputFactor) * this.weight(this.factorCount);
+      // The input factor learns first (fast), the mode's own ratio learns what is left (slowly),
+      // so a deviation is not counted twice: the split settles with f taking the shared part.
+      this.inputFactor += (ratio / rho - this.inputFactor) * this.weight(this.factorCount, 1);
       this.factorCount++;
+      this.rho[index] = rho + (ratio / this.inputFactor - rho) * this.weight(count, RHO_SLOWNESS);
     }
     this.counts[index] = count + 1;
     return true;
