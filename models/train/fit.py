@@ -15,6 +15,8 @@ from torch import nn
 
 from net import ArchSpec, HarNet
 
+# One intra-op thread: on a shared 2-core machine two OpenMP threads ran 8x slower (spin waits);
+# one thread also keeps the floating-point summation order, hence the artifact, reproducible.
 EXIT_LOSS_WEIGHT = 0.5   # early exit: loss = final CE + EXIT_LOSS_WEIGHT * exit CE
 CALIBRATION_WINDOWS = 512
 
@@ -28,6 +30,7 @@ class FitConfig:
     qat_lr: float = 1e-3
     weight_decay: float = 1e-4
     augment: bool = True
+    balanced: bool = False   # class-weighted loss (hapt12)
 
 
 class Progress:
@@ -64,7 +67,7 @@ def fmt_seconds(s: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}" if s < 3600 else f"{s // 3600}h{(s % 3600) // 60:02d}m"
 
 
-def seed_everything(seed: int, threads: int = 2) -> None:
+def seed_everything(seed: int, threads: int = 1) -> None:
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
@@ -107,7 +110,7 @@ def _epochs(model: HarNet, params, lr: float, epochs: int, x: torch.Tensor, y: t
             progress: Optional[Progress], unit: float, phase: str) -> None:
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(epochs, 1) * ((x.shape[0] + cfg.batch - 1) // cfg.batch))
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights(y.numpy(), int(model.head.fc.out_features)) if cfg.balanced else None)
     best_score, best_state = -1.0, None
     for epoch in range(epochs):
         model.train()
@@ -136,17 +139,57 @@ def _epochs(model: HarNet, params, lr: float, epochs: int, x: torch.Tensor, y: t
         model.load_state_dict(best_state)
 
 
+def class_weights(y: np.ndarray, classes: int) -> torch.Tensor:
+    """Inverse square-root frequency, normalised to mean 1 (helps the rare transition classes of
+    hapt12 without drowning the common ones)."""
+    counts = np.bincount(y, minlength=classes).astype(np.float64)
+    w = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+    return torch.tensor(w / w.mean(), dtype=torch.float32)
+
+
+def train_float(arch: ArchSpec, xq: np.ndarray, y: np.ndarray, xvq: np.ndarray, yv: np.ndarray, classes: int,
+                seed: int, cfg: FitConfig, progress: Optional[Progress] = None, unit: float = 1.0) -> HarNet:
+    """Float phase (batch norm, ReLU); the result is bit-width agnostic."""
+    seed_everything(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = HarNet(arch, xq.shape[2], classes)
+    _epochs(model, model.parameters(), cfg.lr, cfg.float_epochs, to_tensor(xq), torch.from_numpy(y),
+            to_tensor(xvq), torch.from_numpy(yv), cfg, gen, progress, unit, "float")
+    model.eval()
+    return model
+
+
+def quantize_copy(float_net: HarNet, arch: ArchSpec, xq: np.ndarray, seed: int) -> HarNet:
+    """A copy of a float-trained network with the bit-widths of `arch` (same layers), folded and
+    calibrated (post-training quantization, before any QAT epoch)."""
+    net = copy.deepcopy(float_net)
+    net.arch = arch
+    for b, spec in zip(net.blocks, arch.blocks):
+        b.spec = spec
+        b.act.bits = spec.abits
+    net.head.wbits = arch.head_wbits
+    if net.exit_head is not None:
+        net.exit_head.wbits = arch.exit_wbits
+    gen = torch.Generator().manual_seed(seed)
+    x = to_tensor(xq)
+    net.fold_and_quantize(x[torch.randperm(x.shape[0], generator=gen)[:CALIBRATION_WINDOWS]])
+    return net
+
+
+def train_qat(float_net: HarNet, arch: ArchSpec, xq: np.ndarray, y: np.ndarray, xvq: np.ndarray, yv: np.ndarray,
+              seed: int, cfg: FitConfig, progress: Optional[Progress] = None, unit: float = 1.0) -> HarNet:
+    """QAT phase from a float-trained network, at the bit-widths of `arch`."""
+    seed_everything(seed + 1)
+    gen = torch.Generator().manual_seed(seed + 1)
+    net = quantize_copy(float_net, arch, xq, seed)
+    _epochs(net, net.parameters(), cfg.qat_lr, cfg.qat_epochs, to_tensor(xq), torch.from_numpy(y),
+            to_tensor(xvq), torch.from_numpy(yv), cfg, gen, progress, unit, "qat")
+    net.eval()
+    return net
+
+
 def train_model(arch: ArchSpec, xq: np.ndarray, y: np.ndarray, xvq: np.ndarray, yv: np.ndarray, classes: int,
                 seed: int, cfg: FitConfig, progress: Optional[Progress] = None, unit: float = 1.0) -> HarNet:
     """Float training, fold, QAT. Keeps the epoch with the best validation accuracy in each phase."""
-    seed_everything(seed)
-    gen = torch.Generator().manual_seed(seed)
-    x, xv = to_tensor(xq), to_tensor(xvq)
-    yt, yvt = torch.from_numpy(y), torch.from_numpy(yv)
-    model = HarNet(arch, xq.shape[2], classes)
-    _epochs(model, model.parameters(), cfg.lr, cfg.float_epochs, x, yt, xv, yvt, cfg, gen, progress, unit, "float")
-    calib = x[torch.randperm(x.shape[0], generator=gen)[:CALIBRATION_WINDOWS]]
-    model.fold_and_quantize(calib)
-    _epochs(model, model.parameters(), cfg.qat_lr, cfg.qat_epochs, x, yt, xv, yvt, cfg, gen, progress, unit, "qat")
-    model.eval()
-    return model
+    float_net = train_float(arch, xq, y, xvq, yv, classes, seed, cfg, progress, unit)
+    return train_qat(float_net, arch, xq, y, xvq, yv, seed, cfg, progress, unit)
