@@ -105,3 +105,4 @@ export { loadUciHarWindows, uciHarRoot, UCI_HAR_CLASSES, type UciHarSplit, type 
 export { loadWisdmRaw, parseWisdmRaw, wisdmRawPath, WISDM_ACTIVITIES, STANDARD_GRAVITY_MS2, type WisdmData, type WisdmIssues, type WisdmRecording } from './wisdm.ts';
 export { loadUnimibShar, unimibDataDir, UNIMIB_CLASSES, type UnimibWindows } from './unimib-shar.ts';
 export { readMat5, type MatVariable } from './mat5.ts';
+export { loadCsvRecording, parseCsvRecording, formatCsvRecording, CSV_CHANNELS, type CsvRecording, type CsvWriteInput } from './csv.ts';
