@@ -19,6 +19,11 @@ export interface DeviceBudgetOptions {
   readonly controller?: Partial<ControllerOptions>;
   readonly estimator?: ChargeEstimatorOptions;
   readonly modeAverages?: ModeAverageOptions;
+  /**
+   * Memory of the per-mode energy averages in sample time (default 1 day, so the daily rhythm of
+   * activity averages out); overrides modeAverages.horizonWindows.
+   */
+  readonly energyAverageHorizonS?: number;
   /** Time constant of the recent-power average used by the trend projection (default 6 h). */
   readonly recentPowerTauS?: number;
 }
@@ -52,6 +57,7 @@ export interface BudgetCounters {
 }
 
 const DEFAULT_RECENT_POWER_TAU_S = 6 * 3600;
+const DEFAULT_ENERGY_HORIZON_S = 86_400;
 
 export class DeviceBudget {
   readonly deviceId: string;
@@ -82,7 +88,8 @@ export class DeviceBudget {
     this.target = options.target;
     this.periodS = windowPeriodS(options.timing);
     this.estimator = new ChargeEstimator(options.battery, options.estimator);
-    this.averages = new ModeEnergyAverages(options.modes, options.modeAverages);
+    const horizonWindows = Math.max(1, Math.round((options.energyAverageHorizonS ?? DEFAULT_ENERGY_HORIZON_S) / this.periodS));
+    this.averages = new ModeEnergyAverages(options.modes, { horizonWindows, ...options.modeAverages });
     this.controller = new ModeController(options.modes, options.controller);
     this.recentTauS = options.recentPowerTauS ?? DEFAULT_RECENT_POWER_TAU_S;
   }

@@ -64,6 +64,8 @@ export interface DaySummary {
   readonly windowsPerMode: readonly number[];
   /** Projection at the end of the day (recent-power trend), ms on the timeline. */
   readonly recentEmptyAtMs: number | null;
+  /** The controller's planned end at the end of the day. */
+  readonly plannedEmptyAtMs: number | null;
   readonly estimatedFraction: number;
   readonly trueFraction: number;
 }
@@ -133,6 +135,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
       switches: daySwitches,
       windowsPerMode: dayWindows,
       recentEmptyAtMs: snap.projection?.recentEmptyAtMs ?? null,
+      plannedEmptyAtMs: snap.projection?.plannedEmptyAtMs ?? null,
       estimatedFraction: snap.charge.chargeFraction,
       trueFraction,
     });

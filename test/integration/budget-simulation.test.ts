@@ -1,0 +1,151 @@
+// Acceptance of issue 5: a deterministic month of operation at accelerated time. Synthetic
+// windows (per-mode energies that vary per window and over the day), a simulated battery (the
+// truth), noisy battery reports read from the truth through the chemistry curve. Nothing here
+// comes from a dataset or a real model: the mode table is made up.
+import { describe, expect, it } from 'vitest';
+import { simulate, type SimulatedMode, type SimulationOptions, type SimulationResult } from '../../daemon/budget/simulation.ts';
+import { makeBatterySpec } from '../../daemon/budget/battery.ts';
+import { CONTROLLER_DEFAULTS, maxSwitchesPerDay } from '../../daemon/budget/controller.ts';
+
+const START_MS = Date.UTC(2026, 0, 1);
+const DAY_S = 86_400;
+const TARGET_S = 30 * DAY_S;
+const TIMING = { rateHz: 50, strideSamples: 64 }; // a window every 1.28 s
+const PERIOD_S = 1.28;
+
+/** Ten modes, 20 .. 59.6 µJ in the table, accuracy 0.85 .. 0.949; the device's input makes them 3 % dearer. */
+const MODES: readonly SimulatedMode[] = Array.from({ length: 10 }, (_, i) => ({
+  mode: { index: i, threshold: i === 9 ? 0xffff_ffff : i * 10, accuracy: 0.85 + i * 0.011, macroF1: null, tableEnergyUj: 20 + i * 4.4 },
+  meanEnergyUj: (20 + i * 4.4) * 1.03,
+  jitter: 0.3,
+}));
+
+function base(overrides: Partial<SimulationOptions> = {}): SimulationOptions {
+  return {
+    seed: 7,
+    startMs: START_MS,
+    durationS: 36 * DAY_S,
+    battery: makeBatterySpec({ chemistry: 'lipo', capacityMah: 10, baselineUw: 15 }),
+    trueBaselineUw: 16, // the real device draws 1 µW more than configured
+    timing: TIMING,
+    modes: MODES,
+    target: { kind: 'duration', durationS: TARGET_S },
+    reports: { everyS: 3600, kind: 'millivolts', noiseMv: 20 },
+    dailyInputSwing: 0.2,
+    ...overrides,
+  };
+}
+
+function endDays(r: SimulationResult): number {
+  return ((r.trueEmptyAtMs ?? r.endedAtMs) - START_MS) / 86_400_000;
+}
+
+/** CNN energy per window the usable battery affords over the target, given the true baseline. */
+function idealBudgetUj(r: SimulationResult, trueBaselineUw: number): number {
+  return r.usableCapacityUj / (TARGET_S / PERIOD_S) - trueBaselineUw * PERIOD_S;
+}
+
+describe('a month of operation, feasible target', () => {
+  const r = simulate(base());
+  const bound = maxSwitchesPerDay(CONTROLLER_DEFAULTS);
+
+  it('the battery ends within 2 % of the 30-day target', () => {
+    expect(r.trueEmptyAtMs).not.toBeNull();
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+  });
+
+  it('the controller plan (projected end) stays within 2 % of the target every day', () => {
+    for (const day of r.days.slice(0, 29)) {
+      expect(day.plannedEmptyAtMs).not.toBeNull();
+      const plannedDays = ((day.plannedEmptyAtMs ?? 0) - START_MS) / 86_400_000;
+      expect(Math.abs(plannedDays - 30) / 30, `day ${day.day}`).toBeLessThan(0.02);
+    }
+  });
+
+  it('uses the most accurate modes it can afford: the modes around the budget, not cheaper ones', () => {
+    const ideal = idealBudgetUj(r, 16);
+    const total = r.windows;
+    const cheapShare = MODES.filter((m) => m.meanEnergyUj < ideal * 0.85).reduce((n, m) => n + (r.windowsPerMode[m.mode.index] ?? 0), 0) / total;
+    expect(cheapShare).toBeLessThan(0.05);
+    // the time-weighted energy per window is the budget (within 3 %)
+    const spentUj = MODES.reduce((sum, m) => sum + m.meanEnergyUj * (r.windowsPerMode[m.mode.index] ?? 0), 0) / total;
+    expect(Math.abs(spentUj - ideal) / ideal).toBeLessThan(0.03);
+    // most windows run in one of the two modes that bracket the budget
+    const bracket = MODES.filter((m) => Math.abs(m.meanEnergyUj - ideal) <= 4.4 * 1.03).map((m) => m.mode.index);
+    const bracketShare = bracket.reduce((n, i) => n + (r.windowsPerMode[i] ?? 0), 0) / total;
+    expect(bracketShare).toBeGreaterThan(0.6);
+  });
+
+  it(`never says infeasible, and switches modes at most ${bound} times a day (the dwell bound); in practice far fewer`, () => {
+    expect(r.statuses.infeasible).toBe(0);
+    const perDay = r.days.map((d) => d.switches);
+    expect(Math.max(...perDay)).toBeLessThanOrEqual(bound);
+    expect(Math.max(...perDay)).toBeLessThanOrEqual(12);
+  });
+
+  it('every decision carries a reason', () => {
+    expect(r.decisions.length).toBeGreaterThan(1);
+    for (const d of r.decisions) expect(d.reason.length).toBeGreaterThan(40);
+  });
+});
+
+describe('a month of operation, infeasible target', () => {
+  // 6 mAh cannot last 30 days even in the cheapest mode (~32 µW x 30 d = 83 J > 72 J usable)
+  const r = simulate(base({ battery: makeBatterySpec({ chemistry: 'lipo', capacityMah: 6, baselineUw: 15 }), trueBaselineUw: 15 }));
+
+  it('says so, with a shortfall, and runs the cheapest mode', () => {
+    const infeasible = r.decisions.filter((d) => d.status === 'infeasible');
+    expect(infeasible.length).toBeGreaterThan(0);
+    expect(infeasible[0]?.reason).toMatch(/^infeasible: even the cheapest mode 0/);
+    expect(infeasible[0]?.shortfallPerWindowUj).toBeGreaterThan(0);
+    expect((r.windowsPerMode[0] ?? 0) / r.windows).toBeGreaterThan(0.99);
+    expect(r.statuses.infeasible).toBeGreaterThan(r.statuses.feasible);
+  });
+
+  it('the battery ends before the target, where the cheapest-mode projection said', () => {
+    expect(endDays(r)).toBeLessThan(29);
+    const firstDay = r.days[1];
+    const plannedDays = ((firstDay?.plannedEmptyAtMs ?? 0) - START_MS) / 86_400_000;
+    expect(Math.abs(plannedDays - endDays(r)) / endDays(r)).toBeLessThan(0.03);
+  });
+});
+
+describe('reports and their absence', () => {
+  it('without reports and a true baseline, coulomb counting alone meets the target within 2 %', () => {
+    const r = simulate(base({ reports: null, trueBaselineUw: 15 }));
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+    expect(r.reportsSent).toBe(0);
+  });
+
+  it('when the configured baseline is wrong, voltage reports pull the end closer to the target than counting alone', () => {
+    const wrong = { trueBaselineUw: 18 }; // 20 % more than configured
+    const counted = simulate(base({ ...wrong, reports: null }));
+    const reported = simulate(base({ ...wrong }));
+    const countedError = Math.abs(endDays(counted) - 30);
+    const reportedError = Math.abs(endDays(reported) - 30);
+    expect(reportedError).toBeLessThan(countedError);
+    expect(reportedError / 30).toBeLessThan(0.02);
+  });
+
+  it('fuel-gauge percent reports work as well', () => {
+    const r = simulate(base({ reports: { everyS: 3600, kind: 'percent', noisePct: 2 } }));
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+  });
+
+  it('a CR2032 (flat curve) with voltage reports meets the target within 2 %', () => {
+    const r = simulate(
+      base({
+        battery: makeBatterySpec({ chemistry: 'cr2032', capacityMah: 12.3, nominalVoltageV: 3.0, baselineUw: 15 }),
+        reports: { everyS: 3600, kind: 'millivolts', noiseMv: 20 },
+      }),
+    );
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+  });
+
+  it('is deterministic', () => {
+    const a = simulate(base({ durationS: 2 * DAY_S }));
+    const b = simulate(base({ durationS: 2 * DAY_S }));
+    expect(a.windowsPerMode).toEqual(b.windowsPerMode);
+    expect(a.decisions.map((d) => d.reason)).toEqual(b.decisions.map((d) => d.reason));
+  });
+});
