@@ -33,3 +33,20 @@ export function gatewayModelFromArtifact(artifact: ModelArtifact): GatewayModel 
   }
   return { id: metadata.id, bytes: artifact.bytes, input, classes: metadata.classes };
 }
+
+/** The model named by the configuration: `model.file` when set, else the zoo model `model.id`. */
+export async function loadConfiguredModel(model: { readonly id: string; readonly file?: string | undefined }): Promise<GatewayModel> {
+  if (model.file !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    return gatewayModelFromBytes(new Uint8Array(await readFile(model.file)));
+  }
+  const zoo = (await import(ZOO_MODULE)) as ZooModule;
+  const entry = zoo.loadZooModel(model.id);
+  return gatewayModelFromBytes(entry.bytes);
+}
+
+/** models/zoo/index.ts (ARCHITECTURE.md "models"), loaded by name so the daemon runs with `model.file` before the zoo lands. */
+const ZOO_MODULE = '../../models/zoo/index.ts';
+interface ZooModule {
+  loadZooModel(idOrDefault: string): { readonly id: string; readonly bytes: Uint8Array };
+}

@@ -18,7 +18,7 @@ import type { Envelope } from '../../daemon/api/envelopes.ts';
 import { quantizeWindow } from '../../models/quantize.ts';
 import { encodeJsonBatch } from '../../protocol/json-batch.ts';
 import { createEngine } from '../unit/daemon/pipeline/fixtures/fake-engine.ts';
-import { batchesOf, expectedWindows, generatedRecording } from './fixtures/signals.ts';
+import { batchesOf, expectedWindows, generatedRecording } from '../unit/daemon/pipeline/fixtures/signals.ts';
 
 const FAKE_ENGINE = new URL('../unit/daemon/pipeline/fixtures/fake-engine.ts', import.meta.url);
 const MODEL: GatewayModel = {
