@@ -10,6 +10,7 @@ export { loadHaptExperiments, clearHaptCache, haptRoot, HAPT_ACTIVITIES, HAPT_CH
 export {
   taskProtocol,
   cutTaskWindows,
+  labelStreamWindow,
   TASK_NAMES,
   SPLIT_NAMES,
   UCI_HAR_TEST_SUBJECTS,

@@ -182,3 +182,27 @@ export function cutTaskWindows(protocol: TaskProtocol, experiments: readonly Hap
   }
   return { placements, counters };
 }
+
+/**
+ * The label of any window [start, start + windowSamples) of an experiment under the task's rules,
+ * for windows cut by a stream (replay) rather than by cutTaskWindows; undefined = not scored.
+ * - Rule 1: a window entirely inside one segment of a basic activity of the task gets its class.
+ * - Rule 2 (hapt12): otherwise, a window of which a transition segment covers at least half the
+ *   samples gets that transition (the one covering more; the earlier on a tie).
+ * Every window that cutTaskWindows places gets the same label from this function.
+ */
+export function labelStreamWindow(protocol: TaskProtocol, segments: readonly LabelledSegment[], start: number): number | undefined {
+  const end = start + protocol.windowSamples;
+  let best: { classIndex: number; covered: number } | undefined;
+  for (const segment of segments) {
+    const classIndex = protocol.activityIds.indexOf(segment.activityId);
+    if (classIndex < 0) continue;
+    if (segment.activityId < HAPT_FIRST_TRANSITION_ID) {
+      if (segment.startSample <= start && end <= segment.endSample) return classIndex;
+      continue;
+    }
+    const covered = Math.min(end, segment.endSample) - Math.max(start, segment.startSample);
+    if (2 * covered >= protocol.windowSamples && (!best || covered > best.covered)) best = { classIndex, covered };
+  }
+  return best?.classIndex;
+}

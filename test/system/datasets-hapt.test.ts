@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportWindowCache } from '../../models/datasets/export-cache.ts';
-import { clearHaptCache, loadHaptExperiments, loadTaskWindows, taskProtocol, UCI_HAR_TEST_SUBJECTS } from '../../models/datasets/index.ts';
+import { clearHaptCache, cutTaskWindows, labelStreamWindow, loadHaptExperiments, loadTaskWindows, taskProtocol, UCI_HAR_TEST_SUBJECTS } from '../../models/datasets/index.ts';
 
 const DATA_DIR = resolve(process.env.HAR_DATA_DIR ?? '../shared/datasets');
 const UCI_HAR = join(DATA_DIR, 'uci-har', 'UCI HAR Dataset');
@@ -77,6 +77,17 @@ describe('task windows on the real data', () => {
     expect(Buffer.from(b.x.buffer).equals(Buffer.from(a.x.buffer))).toBe(true);
     expect(Buffer.from(b.y.buffer).equals(Buffer.from(a.y.buffer))).toBe(true);
     expect(Buffer.from(b.start.buffer).equals(Buffer.from(a.start.buffer))).toBe(true);
+  });
+
+  it('labels every protocol window the same through labelStreamWindow (the replay rule)', () => {
+    const exps = loadHaptExperiments(DATA_DIR);
+    const byNumber = new Map(exps.map((e) => [e.experiment, e]));
+    for (const task of ['hapt6', 'hapt12']) {
+      const p = taskProtocol(task);
+      const { placements } = cutTaskWindows(p, exps);
+      const disagreements = placements.filter((w) => labelStreamWindow(p, byNumber.get(w.experiment)!.segments, w.start) !== w.classIndex);
+      expect(disagreements).toEqual([]);
+    }
   });
 
   it('keeps samples in physical ranges (acc in g, gyro in rad/s)', () => {

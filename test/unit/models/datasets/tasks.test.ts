@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearHaptCache, loadTaskWindows, taskProtocol, type TaskWindows } from '../../../../models/datasets/index.ts';
-import { cutTaskWindows, type TaskProtocol } from '../../../../models/datasets/tasks.ts';
+import { cutTaskWindows, labelStreamWindow, type TaskProtocol } from '../../../../models/datasets/tasks.ts';
 import type { HaptExperiment, LabelledSegment } from '../../../../models/datasets/hapt.ts';
 import { fakeValue, writeFakeHapt } from './hapt-fixture.ts';
 
@@ -162,5 +162,35 @@ describe('loadTaskWindows', () => {
 
   it('rejects an unknown split', () => {
     expect(() => loadTaskWindows('hapt6', 'dev', root)).toThrow(expect.objectContaining({ code: 'DATASET_BAD_ARGUMENT' }));
+  });
+});
+
+describe('labelStreamWindow (labels of windows cut by a stream)', () => {
+  const segments = [seg(4, 0, 300), seg(7, 300, 400), seg(5, 400, 600), seg(11, 700, 900)];
+  it('labels a window inside one basic segment and leaves windows across segments unscored in hapt6', () => {
+    const p = taskProtocol('hapt6');
+    expect(labelStreamWindow(p, segments, 0)).toBe(3);
+    expect(labelStreamWindow(p, segments, 172)).toBe(3);
+    expect(labelStreamWindow(p, segments, 173)).toBeUndefined();
+    expect(labelStreamWindow(p, segments, 300)).toBeUndefined();
+    expect(labelStreamWindow(p, segments, 472)).toBe(4);
+    expect(labelStreamWindow(p, segments, 600)).toBeUndefined();
+  });
+  it('labels a window by the transition covering at least half of it in hapt12', () => {
+    const p = taskProtocol('hapt12');
+    expect(labelStreamWindow(p, segments, 236)).toBe(6); // 64 of 128 samples of STAND_TO_SIT
+    expect(labelStreamWindow(p, segments, 235)).toBeUndefined(); // 63
+    expect(labelStreamWindow(p, segments, 336)).toBe(6);
+    expect(labelStreamWindow(p, segments, 337)).toBeUndefined();
+    expect(labelStreamWindow(p, segments, 750)).toBe(10);
+  });
+  it('agrees with every window that cutTaskWindows places', () => {
+    const exps = [experiment(1, 1, 1200, [...segments, seg(8, 950, 1030), seg(1, 1030, 1200)])];
+    for (const task of ['hapt6', 'hapt12']) {
+      const p = taskProtocol(task);
+      const placements = cutTaskWindows(p, exps).placements;
+      expect(placements.length).toBeGreaterThan(5);
+      for (const w of placements) expect(labelStreamWindow(p, exps[0]!.segments, w.start)).toBe(w.classIndex);
+    }
   });
 });
