@@ -9,7 +9,9 @@ interface BenchModule {
 }
 
 /** name -> [description, loader]; a benchmark is loaded only when it runs. */
-const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> = {};
+const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> = {
+  datasets: ['dataset readers: HAPT parse, task windows, window-cache export, WISDM parse', () => import('../../../bench/datasets.ts')],
+};
 
 export function registerBench(program: Command): void {
   program
