@@ -17,7 +17,6 @@ import {
 } from './constants.ts';
 import { crc32 } from './crc32.ts';
 import { ArtifactError } from './errors.ts';
-import { layerParameterBytes } from './footprint.ts';
 import type { ModelMetadata, StageMetadata } from './metadata.ts';
 import { packWeights } from './packing.ts';
 import { readArtifact } from './read.ts';
@@ -332,7 +331,8 @@ function buildNetwork(spec: ArtifactSpec): { network: Uint8Array; plans: LayerPl
 
 /**
  * Builds a valid artifact from plain integer layer specs. The metadata's `stages` entries are
- * computed (name from the stage spec or `stage<i>`, macs, weightBytes = parameter bytes).
+ * computed (name from the stage spec or `stage<i>`, macs, weightBytes = packed weight bytes, as
+ * the Python exporter writes them).
  * Throws ArtifactError (code SPEC, or the reader's code when the result would be invalid, e.g.
  * ACC_BOUND or METADATA_SCHEMA).
  */
@@ -345,7 +345,7 @@ export function writeArtifact(spec: ArtifactSpec): Uint8Array {
     return {
       name: s.name ?? spec.metadata.stages?.[i]?.name ?? `stage${i}`,
       macs: mine.reduce((sum, p) => sum + p.macs, 0),
-      weightBytes: mine.reduce((sum, p) => sum + layerParameterBytes(p), 0),
+      weightBytes: mine.reduce((sum, p) => sum + p.weightsBytes, 0),
     };
   });
   const bytes = assembleFile(network, { ...spec.metadata, stages });

@@ -52,7 +52,7 @@ describe('writeArtifact + readArtifact', () => {
     expect(gap).toMatchObject({ kind: 'globalavgpool', inCh: 1, inLen: 3, outLen: 1, outBits: 8, kernel: 0, macs: 0, tensors: null, role: 'head' });
     expect(fc).toMatchObject({ kind: 'linear', inCh: 1, inLen: 1, outCh: 2, outLen: 1, outBits: 16, outSigned: true, macs: 2 });
     expect([...(fc?.tensors?.bias ?? [])]).toEqual([0, 10]);
-    expect(a.metadata.stages).toEqual([{ name: 'stage0', macs: 14, weightBytes: (4 + 8 + 4) + (8 + 16 + 4) }]);
+    expect(a.metadata.stages).toEqual([{ name: 'stage0', macs: 14, weightBytes: 4 + 8 }]);
   });
 
   it('computes the footprint: weights, parameters, peak activations, MACs per stage', () => {
