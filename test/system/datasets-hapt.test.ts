@@ -109,6 +109,15 @@ describe('window cache', () => {
   const out = mkdtempSync(join(tmpdir(), 'window-cache-system-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+  it('runs as a command and prints the counts per split and class', () => {
+    const stdout = execFileSync('npx', ['tsx', 'models/datasets/export-cache.ts', '--task', 'hapt12', '--data', DATA_DIR, '--out', out], { encoding: 'utf8' });
+    expect(stdout).toMatch(/hapt12 \(hapt12\/v1\)/);
+    expect(stdout).toMatch(/train\s+6709\s+1056 912 843 1113 1244 1210 44 37 66 52 82 50/);
+    expect(stdout).toMatch(/test\s+3174\s+496 471 420 508 556 545 25 18 32 26 49 28/);
+    const meta = JSON.parse(readFileSync(join(out, 'hapt12', 'meta.json'), 'utf8')) as { splits: unknown };
+    expect(meta.splits).toEqual({ train: 6709, validation: 1086, test: 3174 });
+  });
+
   it.skipIf(!existsSync(PYTHON))('reads back in NumPy with the shapes, dtypes and labels of loadTaskWindows', () => {
     const meta = exportWindowCache('hapt6', DATA_DIR, out);
     const w = loadTaskWindows('hapt6', 'test', DATA_DIR);
