@@ -31,39 +31,125 @@ export const mqttSchema = z
       .regex(/^(mqtts?|wss?):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL')
       .optional()
       .describe('external broker URL (broker: external)'),
-    username: z.string().optional(),
-    password: z.string().optional(),
+    username: z.string().optional().describe('external broker user name'),
+    password: z.string().optional().describe('external broker password'),
     caFile: z.string().optional().describe('PEM file of the CA that signed the broker certificate'),
     certFile: z.string().optional().describe('client certificate (PEM) for mutual TLS'),
     keyFile: z.string().optional().describe('client private key (PEM) for mutual TLS'),
+    rejectUnauthorized: z.boolean().default(true).describe('mqtts/wss: refuse a broker certificate that does not verify against caFile / the system CAs'),
     clientId: z.string().min(1).max(64).default('har-gateway').describe('MQTT client id (persistent session)'),
+    keepaliveS: z.number().int().min(5).max(3600).default(30).describe('MQTT keepalive interval, seconds'),
+    connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe('time allowed for one connection attempt, ms'),
+    reconnect: z
+      .strictObject({
+        initialDelayMs: z.number().int().min(50).max(60_000).default(250).describe('delay before the first reconnection attempt, ms'),
+        maxDelayMs: z.number().int().min(50).max(300_000).default(2_000).describe('cap of the doubling delay between attempts, ms'),
+      })
+      .prefault({})
+      .refine((r) => r.maxDelayMs >= r.initialDelayMs, { message: 'maxDelayMs must be >= initialDelayMs', path: ['maxDelayMs'] }),
   })
-  .prefault({});
+  .prefault({})
+  .describe('MQTT: the embedded broker or an external one, and the client connection to it')
+  .refine((m) => m.broker !== 'external' || m.url !== undefined, { message: 'broker: external needs mqtt.url', path: ['url'] })
+  .refine((m) => (m.certFile === undefined) === (m.keyFile === undefined), { message: 'certFile and keyFile go together', path: ['keyFile'] });
+
+export const ingestSchema = z
+  .strictObject({
+    maxPayloadBytes: z
+      .number()
+      .int()
+      .min(64)
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024)
+      .describe('larger payloads are dropped before parsing (kind "oversized"); a full JSON batch of 1024 six-axis samples is about 130 kB'),
+    maxDevices: z.number().int().min(1).max(1_000_000).default(10_000).describe('devices tracked at once; payloads of further devices are dropped (kind "too-many-devices")'),
+    maxAbsAccG: z.number().positive().max(1000).default(32).describe('largest accepted |acceleration| on any axis, g (kind "out-of-range")'),
+    maxAbsGyroRadS: z.number().positive().max(1000).default(70).describe('largest accepted |angular rate| on any axis, rad/s (kind "out-of-range")'),
+  })
+  .prefault({})
+  .describe('validation of inbound payloads (protocol/README.md); bad ones are counted per device and kind, logged once, dropped');
 
 export const configSchema = z
   .strictObject({
     gateway: z
       .strictObject({
         dataDir: z.string().default('./data').describe('folder for the database and recordings (relative to the working directory)'),
-        logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level (pino)'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('the daemon as a whole'),
     mqtt: mqttSchema,
+    ingest: ingestSchema,
     model: z
       .strictObject({
         id: z.string().default('default').describe('zoo model id, or "default" for the zoo default'),
+        file: z.string().min(1).optional().describe('path of a model artifact (.harm) to run instead of a zoo model (relative to the working directory)'),
+        threshold: z
+          .number()
+          .int()
+          .min(0)
+          .max(0xffff_ffff)
+          .default(0xffff_ffff)
+          .describe('adaptive threshold of every window (models/ARITHMETIC.md section 6): 4294967295 = always the full network, 0 = always the first exit'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('the model the gateway runs'),
     engine: z
       .strictObject({
         kind: z.enum(['reference', 'mcu']).default('reference').describe('reference: TypeScript integer executor; mcu: the emulated RISC-V twin'),
         workers: z.number().int().min(1).max(64).default(2).describe('inference worker threads'),
       })
-      .prefault({}),
-    pipeline: z.strictObject({}).prefault({}),
-    store: z.strictObject({}).prefault({}),
-    websocket: z.strictObject({}).prefault({}),
+      .prefault({})
+      .describe('where windows are inferred (worker threads, so inference never blocks ingest)'),
+    pipeline: z
+      .strictObject({
+        gapFill: z.enum(['hold', 'linear']).default('linear').describe('how a small sequence gap is filled: hold repeats the last sample, linear interpolates to the next one'),
+        maxGapFillSamples: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024)
+          .default(8)
+          .describe('largest gap (samples at the device rate) that is filled; a larger one restarts the window (0 = never fill)'),
+        maxQueuedWindowsPerDevice: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(16)
+          .describe('windows of one device waiting for inference (16 = about 20 s at stride 64 / 50 Hz); past it the oldest waiting window is dropped and counted (drop-oldest)'),
+        maxInFlightPerWorker: z.number().int().min(1).max(256).default(4).describe('windows posted to one inference worker at a time'),
+        drainTimeoutMs: z.number().int().min(0).max(60_000).default(2_000).describe('on shutdown, longest wait for the windows in flight'),
+      })
+      .prefault({})
+      .describe('per-device windowing: gaps, resampling into the model rate, windows, inference queues'),
+    store: z
+      .strictObject({
+        flushIntervalMs: z.number().int().min(10).max(60_000).default(250).describe('buffered rows are committed at least this often (one transaction)'),
+        batchRows: z.number().int().min(1).max(100_000).default(500).describe('buffered rows that trigger an immediate commit'),
+        retentionDays: z.number().min(0).max(36_500).default(30).describe('predictions older than this are deleted (hourly); 0 keeps them forever'),
+      })
+      .prefault({})
+      .describe('SQLite database <gateway.dataDir>/har-gateway.db (WAL)'),
+    websocket: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('serve the WebSocket API and /health'),
+        host: z.string().default('127.0.0.1').describe('address the WebSocket server listens on (loopback by default)'),
+        port: port.default(8765).describe('TCP port of the WebSocket server and /health (0 = any free port)'),
+        maxBufferedBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(256 * 1024 * 1024)
+          .default(1024 * 1024)
+          .describe('a client with more unsent bytes than this is dropped (slow consumer), never buffered without bound'),
+        statsIntervalMs: z.number().int().min(0).max(3_600_000).default(1_000).describe('interval of `stats` messages (0 = none)'),
+      })
+      .prefault({})
+      .describe('WebSocket API: a snapshot on connect, then prediction, error and stats messages'),
   })
   .prefault({});
 
 export type Config = z.infer<typeof configSchema>;
+export type MqttConfig = z.infer<typeof mqttSchema>;
+export type IngestConfig = z.infer<typeof ingestSchema>;
