@@ -25,7 +25,7 @@ import presets  # noqa: E402
 
 COMMANDS = ("train", "zoo", "check", "readme", "synth")
 ZOO_DIR = REPO / "models" / "zoo"
-SMOKE = FitConfig(float_epochs=2, qat_epochs=1, batch=128)
+SMOKE = FitConfig(float_epochs=2, qat_epochs=1, batch=64)
 
 
 def parse_epochs(text: str) -> tuple[int, int]:
@@ -59,6 +59,8 @@ def cmd_train(args) -> int:
     if args.epochs:
         f, q = parse_epochs(args.epochs)
         cfg = FitConfig(float_epochs=f, qat_epochs=q, batch=cfg.batch)
+    if args.augment:
+        cfg = FitConfig(**{**cfg.__dict__, "augment": args.augment})
     progress.add_total(cfg.float_epochs + cfg.qat_epochs)
     model_id = args.id or f"{args.task}-{args.preset}"
     progress.log(f"{model_id}: {arch.summary()} on {data.source}, seed {args.seed}, "
@@ -125,6 +127,7 @@ def main(argv: list[str]) -> int:
     t.add_argument("--bits", default=None, help="8, 4, 2 or per-layer w/a list like '8/8,4/4,2/4;8' (blocks; head wbits)")
     t.add_argument("--epochs", default=None, help="FLOAT[,QAT] epochs")
     t.add_argument("--id", default=None)
+    t.add_argument("--augment", default=None, choices=["none", "shift", "shift+gain"])
     t.add_argument("--default", action="store_true", help="make it the zoo's default model (zoo.json)")
     t.set_defaults(fn=cmd_train)
 

@@ -29,7 +29,7 @@ class FitConfig:
     lr: float = 3e-3
     qat_lr: float = 1e-3
     weight_decay: float = 1e-4
-    augment: bool = True
+    augment: str = "shift"   # "none" | "shift" (circular time shift) | "shift+gain" (and per-channel gain jitter)
     balanced: bool = False   # class-weighted loss (hapt12)
 
 
@@ -80,13 +80,18 @@ def to_tensor(q: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(q.transpose(0, 2, 1)).astype(np.float32))
 
 
-def augment(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Mild amplitude jitter per window and channel, and a random circular time shift of up to 8
-    samples, then back on the int8 grid (the model only ever sees integers)."""
-    scale = 1.0 + 0.1 * (torch.rand(xb.shape[0], xb.shape[1], 1, generator=gen) - 0.5)
+def augment(xb: torch.Tensor, gen: torch.Generator, mode: str) -> torch.Tensor:
+    """A random circular time shift of up to 8 samples; with "shift+gain" also a +-5 % gain per
+    window and channel (it blurs the gravity direction that tells sitting from standing), then
+    back on the int8 grid (the model only ever sees integers)."""
+    if mode == "none":
+        return xb
     shift = int(torch.randint(-8, 9, (1,), generator=gen))
-    out = torch.roll(xb * scale, shifts=shift, dims=2)
-    return torch.clamp(torch.floor(out + 0.5), -128, 127)
+    out = torch.roll(xb, shifts=shift, dims=2)
+    if mode == "shift+gain":
+        out = out * (1.0 + 0.1 * (torch.rand(xb.shape[0], xb.shape[1], 1, generator=gen) - 0.5))
+        out = torch.clamp(torch.floor(out + 0.5), -128, 127)
+    return out
 
 
 def evaluate_logits(model: HarNet, x: torch.Tensor, batch: int = 512) -> list[torch.Tensor]:
@@ -118,7 +123,7 @@ def _epochs(model: HarNet, params, lr: float, epochs: int, x: torch.Tensor, y: t
         total, count = 0.0, 0
         for i in range(0, x.shape[0], cfg.batch):
             idx = perm[i: i + cfg.batch]
-            xb = augment(x[idx], gen) if cfg.augment else x[idx]
+            xb = augment(x[idx], gen, cfg.augment)
             logits = model(xb)
             loss = loss_fn(logits[-1], y[idx])
             if len(logits) > 1:

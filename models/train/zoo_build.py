@@ -62,7 +62,8 @@ def cost_units(arch: ArchSpec) -> float:
 
 
 def bits_tag(arch: ArchSpec) -> str:
-    ws = {b.wbits for b in arch.blocks} | {arch.head_wbits}
+    """w8 / w4 / w2 when every conv block has that weight width (heads keep 8 bits), else mx."""
+    ws = {b.wbits for b in arch.blocks}
     return f"w{ws.pop()}" if len(ws) == 1 else "mx"
 
 
@@ -137,7 +138,7 @@ def build_hapt6(prep: Prepared, budget: Budget, seed: int, progress: Progress, l
             variants.append(arch.with_bits(st.wbits, [act_bits_for(w) for w in st.wbits], st.head_wbits))
         log.append(f"precision path of {p['name']}: " + "; ".join(f"{st.wbits}+{st.head_wbits}: {st.weight_bytes} B ptq {st.val_accuracy:.3f}" for st in path))
         for k, va in enumerate(variants):
-            tag = bits_tag(va) if bits_tag(va) != "mx" else f"mx{k - 1}"
+            tag = bits_tag(va) if bits_tag(va) != "mx" else f"mx{k - 1}"  # k >= 2 for the mixed picks
             qnet = train_qat(fnet, va, prep.q["train"], prep.y["train"], prep.q["validation"], prep.y["validation"], s + 100 + k, cfg, progress, 1.5)
             built = package(prep, qnet, va, f"hapt6-{p['name']}-{tag}", s)
             points.append(point(built, p["name"]))

@@ -11,6 +11,8 @@ interface BenchModule {
 /** name -> [description, loader]; a benchmark is loaded only when it runs. */
 const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> = {
   datasets: ['dataset readers: HAPT parse, task windows, window-cache export, WISDM parse', () => import('../../../bench/datasets.ts')],
+  train: ['training toolkit: the --smoke run (2 min target) or, with --zoo, the zoo rebuild (45 min target)', () => import('../../../bench/train.ts')],
+  gateway: ['the daemon under N simulated wearables at 50 Hz: samples/s, windows/s, p50/p99 latency, drops, CPU, RSS', () => import('../../../bench/gateway.ts')],
 };
 
 export function registerBench(program: Command): void {
