@@ -9,6 +9,7 @@ import { ModeEnergyAverages, modeIndexOfThreshold, type ModeAverageOptions, type
 import { project, type Projection } from './projection.ts';
 import { resolveTarget, validateTarget, type BudgetTarget, type ResolvedTarget } from './target.ts';
 import { BudgetError } from './errors.ts';
+import { budgetOutputs, type BudgetOutputs } from './messages.ts';
 
 export interface DeviceBudgetOptions {
   readonly deviceId: string;
@@ -44,7 +45,11 @@ export interface BudgetUpdate {
   readonly projection: Projection | null;
   /** Present for battery reports. */
   readonly report: ReportOutcome | null;
+  /** The mode or the status changed with this decision: publish `mode` (WS, MQTT) and log the decision. */
+  readonly modeChanged: boolean;
 }
+
+const NO_UPDATE: BudgetUpdate = { decision: null, projection: null, report: null, modeChanged: false };
 
 export interface BudgetCounters {
   readonly windows: number;
@@ -113,7 +118,7 @@ export class DeviceBudget {
    * makes the first decision. Called implicitly by the first window or report.
    */
   begin(timestampMs: number): BudgetUpdate {
-    if (this.resolved !== null) return { decision: null, projection: null, report: null };
+    if (this.resolved !== null) return NO_UPDATE;
     this.resolved = resolveTarget(this.target, timestampMs);
     this.estimator.advanceTo(timestampMs);
     return this.evaluate(timestampMs, 'start', null);
@@ -137,13 +142,13 @@ export class DeviceBudget {
     if (this.windowsSinceEvaluation >= this.controller.options.reevaluateEveryWindows) {
       return this.evaluate(window.timestampMs, 'windows', null);
     }
-    return started ?? { decision: null, projection: null, report: null };
+    return started ?? NO_UPDATE;
   }
 
   onBatteryReport(reading: BatteryReading): BudgetUpdate {
     if (this.resolved === null && Number.isFinite(reading.timestampMs)) this.begin(reading.timestampMs);
     const report = this.estimator.applyReport(reading);
-    if (!report.accepted) return { decision: null, projection: null, report };
+    if (!report.accepted) return { ...NO_UPDATE, report };
     return this.evaluate(reading.timestampMs, 'report', report);
   }
 
@@ -187,9 +192,15 @@ export class DeviceBudget {
       status: decision.status,
       budgetPerWindowUj: decision.budgetPerWindowUj,
     });
+    const modeChanged = decision.changed || this.lastDecision?.status !== decision.status;
     this.lastDecision = decision;
     this.lastProjection = projection;
-    return { decision, projection, report };
+    return { decision, projection, report, modeChanged };
+  }
+
+  /** The messages and rows an update asks for (WebSocket, retained MQTT, SQLite). */
+  outputs(update: BudgetUpdate, baseTopic: string): BudgetOutputs {
+    return budgetOutputs(this.deviceId, baseTopic, update, this.estimator.estimate(), this.modes);
   }
 
   /** Everything a WebSocket snapshot needs. */

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { DeviceBudget } from '../../../../daemon/budget/device-budget.ts';
+import { makeBatterySpec } from '../../../../daemon/budget/battery.ts';
+import { batteryEnvelopeSchema, modeEnvelopeSchema, mqttModePayloadSchema, decisionRowSchema, projectionRowSchema } from '../../../../daemon/budget/messages.ts';
+import { FIVE_MODES } from './fixtures.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const PERIOD_MS = 1000; // rate 50 Hz, stride 50
+
+function budget(reevaluateEveryWindows = 10, capacityMah = 10): DeviceBudget {
+  return new DeviceBudget({
+    deviceId: 'dev-1',
+    battery: makeBatterySpec({ chemistry: 'lipo', capacityMah, baselineUw: 10 }),
+    timing: { rateHz: 50, strideSamples: 50 },
+    modes: FIVE_MODES,
+    target: { kind: 'duration', durationS: 30 * 86400 },
+    controller: { reevaluateEveryWindows, minDwellS: 0 },
+  });
+}
+
+describe('DeviceBudget', () => {
+  it('before any event it proposes the cheapest mode; the first window makes the first decision', () => {
+    const b = budget();
+    expect(b.nextThreshold()).toBe(0);
+    const u = b.onWindow({ timestampMs: T0, threshold: 0, energyUj: 10 });
+    expect(u.decision?.trigger).toBe('start');
+    expect(b.resolvedTarget()).toEqual({ kind: 'until', endMs: T0 + 30 * 86400 * 1000 });
+    // 10 mAh x 3.7 V x 0.9 = 119.88 J over 2.592e6 windows = 46.25 µJ - 10 µJ baseline = 36.25 µJ -> mode 2 (30 µJ)
+    expect(u.decision?.modeIndex).toBe(2);
+    expect(b.nextThreshold()).toBe(200);
+  });
+
+  it('re-evaluates every N windows and on every accepted report, not on rejected ones', () => {
+    const b = budget(10);
+    let evaluations = 0;
+    for (let i = 0; i < 35; i++) if (b.onWindow({ timestampMs: T0 + i * PERIOD_MS, threshold: b.nextThreshold(), energyUj: 30 }).decision) evaluations++;
+    expect(evaluations).toBe(4); // start + windows 10, 20, 30
+    expect(b.onBatteryReport({ kind: 'percent', timestampMs: T0 + 35_000, percent: 99 }).decision?.trigger).toBe('report');
+    const rejected = b.onBatteryReport({ kind: 'percent', timestampMs: T0 + 36_000, percent: 180 });
+    expect(rejected.decision).toBeNull();
+    expect(rejected.report?.accepted).toBe(false);
+    expect(b.snapshot().charge.rejected.percentAbove100).toBe(1);
+    expect(b.snapshot().counters).toMatchObject({ windows: 35, evaluations: 5 });
+  });
+
+  it('windows without a measured energy count the mode average; unknown thresholds are counted', () => {
+    const b = budget(1000);
+    b.onWindow({ timestampMs: T0, threshold: 200, energyUj: null });
+    b.onWindow({ timestampMs: T0 + 1000, threshold: 12345, energyUj: 5 });
+    const snap = b.snapshot();
+    expect(snap.counters).toMatchObject({ windowsWithoutEnergy: 1, unknownThreshold: 1 });
+    // 30 µJ (mode 2's average) + 5 µJ + 10 µW x 1 s
+    expect(snap.charge.countedUj).toBeCloseTo(45, 9);
+  });
+
+  it('a device that never reports keeps counting to empty and then runs the cheapest mode', () => {
+    const b = budget(100, 0.01); // 0.01 mAh: 133 mJ, gone in about an hour
+    let last = null;
+    for (let i = 0; i < 4000; i++) {
+      const u = b.onWindow({ timestampMs: T0 + i * PERIOD_MS, threshold: b.nextThreshold(), energyUj: 30 });
+      if (u.decision) last = u.decision;
+    }
+    expect(last?.status).toBe('empty');
+    expect(b.nextThreshold()).toBe(0);
+  });
+
+  it('its outputs validate against the message schemas; mode messages only on change', () => {
+    const b = budget(10);
+    const first = b.onWindow({ timestampMs: T0, threshold: 0, energyUj: 10 });
+    const out = b.outputs(first, 'har');
+    expect(out.mqttMode?.topic).toBe('har/dev-1/mode');
+    expect(out.mqttMode?.retain).toBe(true);
+    expect(() => mqttModePayloadSchema.parse(out.mqttMode?.payload)).not.toThrow();
+    expect(() => modeEnvelopeSchema.parse(out.mode)).not.toThrow();
+    expect(() => batteryEnvelopeSchema.parse(out.battery)).not.toThrow();
+    expect(() => decisionRowSchema.parse(out.decisionRow)).not.toThrow();
+    expect(() => projectionRowSchema.parse(out.projectionRow)).not.toThrow();
+    expect(out.battery?.projection.modes).toHaveLength(5);
+    let later = b.onWindow({ timestampMs: T0 + 1000, threshold: 200, energyUj: 30 });
+    for (let i = 2; !later.decision; i++) later = b.onWindow({ timestampMs: T0 + i * 1000, threshold: 200, energyUj: 30 });
+    const again = b.outputs(later, 'har');
+    expect(again.mode).toBeNull();
+    expect(again.mqttMode).toBeNull();
+    expect(again.battery).not.toBeNull();
+    expect(again.projectionRow).not.toBeNull();
+  });
+});
