@@ -15,6 +15,10 @@ const LEVEL5_VERSION = 0x0100;
 const TAG_BYTES = 8;
 /** MATLAB names have at most 63 characters (namelengthmax); anything far longer is corrupt. */
 const MAX_NAME_BYTES = 255;
+/** Cells inside cells deeper than this are refused (a hostile file could recurse without end). */
+const MAX_CELL_DEPTH = 16;
+/** An N x 0 char array is N empty rows; more than this many is treated as corrupt. */
+const MAX_EMPTY_CHAR_ROWS = 1 << 16;
 
 /** "Table 1-1: MAT-File Data Types". */
 export const MI = {
@@ -78,6 +82,10 @@ export interface MatVariable {
   readonly dims: readonly number[];
   /** Column-major values of a real numeric array, converted to float64; undefined otherwise. */
   readonly real: Float64Array | undefined;
+  /** Rows of a char array ("Character arrays": column-major UTF-16 code units or UTF-8). */
+  readonly text?: readonly string[];
+  /** Elements of a cell array, column-major ("Cell arrays": one miMATRIX per cell). */
+  readonly cells?: ReadonlyArray<MatVariable | undefined>;
 }
 
 export interface ReadMatOptions {
@@ -158,8 +166,9 @@ class MatReader {
   }
 
   /** "miMATRIX Format" (1-15): flags, dimensions, name, then the class's parts. */
-  matrix(el: Element): MatVariable | undefined {
+  matrix(el: Element, depth = 0): MatVariable | undefined {
     if (el.end === el.start) return undefined; // an empty miMATRIX (empty cell entries)
+    if (depth > MAX_CELL_DEPTH) this.fail(`cells nested deeper than ${MAX_CELL_DEPTH}`, el.start);
     const flagsEl = this.element(el.start, el.end);
     if (flagsEl.type !== MI.UINT32 || flagsEl.end - flagsEl.start !== 8) this.fail('array flags must be 8 bytes of miUINT32', el.start);
     const flags = this.view.getUint32(flagsEl.start, true);
@@ -174,6 +183,9 @@ class MatReader {
     if (nameEl.type !== MI.INT8) this.fail('array name must be miINT8', dimsEl.next);
     if (nameEl.end - nameEl.start > MAX_NAME_BYTES) this.fail(`array name of ${nameEl.end - nameEl.start} bytes`, nameEl.start);
     const name = String.fromCharCode(...this.bytes.subarray(nameEl.start, nameEl.end));
+    const count = dims.reduce((n, d) => n * d, 1);
+    if (className === 'char') return { name, className, dims, real: undefined, text: this.charRows(this.element(nameEl.next, el.end), dims, name) };
+    if (className === 'cell') return { name, className, dims, real: undefined, cells: this.cellElements(nameEl.next, el.end, count, name, depth) };
     if (classId < FIRST_NUMERIC_CLASS || classId > LAST_NUMERIC_CLASS) {
       return { name, className, dims, real: undefined };
     }
@@ -182,9 +194,39 @@ class MatReader {
     }
     const realEl = this.element(nameEl.next, el.end);
     const real = this.numeric(realEl, `real part of "${name}"`);
-    const count = dims.reduce((n, d) => n * d, 1);
     if (real.length !== count) this.fail(`"${name}" has ${real.length} values for dimensions [${dims.join(', ')}]`, realEl.start);
     return { name, className, dims, real };
+  }
+
+  /** A char array's rows; its data element holds code units (miUINT16/miUINT8) or miUTF8. */
+  charRows(dataEl: Element, dims: readonly number[], name: string): string[] {
+    let units: string;
+    if (dataEl.type === MI.UTF8) {
+      units = new TextDecoder('utf-8').decode(this.bytes.subarray(dataEl.start, dataEl.end));
+    } else {
+      const codes = this.numeric(dataEl, `characters of "${name}"`);
+      units = Array.from(codes, (c) => String.fromCharCode(c)).join('');
+    }
+    const rows = dims.length === 2 ? dims[0]! : 1;
+    if (rows > Math.max(units.length, MAX_EMPTY_CHAR_ROWS)) this.fail(`char array "${name}" claims ${rows} rows for ${units.length} characters`, dataEl.start);
+    const columns = rows === 0 ? 0 : units.length / rows;
+    if (dims.length !== 2 || !Number.isInteger(columns) || (dataEl.type !== MI.UTF8 && rows * columns !== dims[0]! * dims[1]!)) {
+      this.fail(`char array "${name}" has ${units.length} characters for dimensions [${dims.join(', ')}]`, dataEl.start);
+    }
+    return Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => units[c * rows + r]).join(''));
+  }
+
+  /** The `count` miMATRIX elements of a cell array, from `offset` to `end`. */
+  cellElements(offset: number, end: number, count: number, name: string, depth: number): Array<MatVariable | undefined> {
+    const cells: Array<MatVariable | undefined> = [];
+    let at = offset;
+    for (let i = 0; i < count; i += 1) {
+      const cellEl = this.element(at, end);
+      if (cellEl.type !== MI.MATRIX) this.fail(`cell ${i + 1} of "${name}" is not a miMATRIX element`, at);
+      cells.push(this.matrix(cellEl, depth + 1));
+      at = cellEl.next;
+    }
+    return cells;
   }
 }
 

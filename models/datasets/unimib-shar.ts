@@ -45,6 +45,8 @@ export const UNIMIB_ADL_CLASS_COUNT = 9;
 
 export interface UnimibWindows {
   readonly classes: readonly string[];
+  /** Where `classes` came from: 'acc_names.mat', or 'built-in' (with the reason). */
+  readonly classNamesSource: string;
   readonly windowSamples: number;
   readonly rateHz: number;
   readonly channels: readonly string[];
@@ -76,7 +78,33 @@ function integerColumn(values: Float64Array, rows: number, column: number, min: 
   return out;
 }
 
-/** Reads acc_data.mat and acc_labels.mat (all 17 classes). */
+const CLASS_NAME = /^[A-Za-z]+$/;
+
+/**
+ * Class names from acc_names.mat when it is there: a cell array with 17 cells along one
+ * dimension (a short name and a description per class); the short names are the run of 17 cells
+ * that are all single words. Falls back to UNIMIB_CLASSES, saying why.
+ */
+export function unimibClassNames(dir: string): { names: readonly string[]; source: string } {
+  const path = join(dir, 'acc_names.mat');
+  if (!isFile(path)) return { names: UNIMIB_CLASSES, source: 'built-in (no acc_names.mat)' };
+  const variable = readMat5(readDatasetFile(path, 'acc_names.mat of UniMiB-SHAR'), path).find((v) => v.name === 'acc_names');
+  const cells = variable?.cells;
+  if (!variable || !cells || variable.dims.length !== 2) return { names: UNIMIB_CLASSES, source: 'built-in (acc_names.mat has no acc_names cell array)' };
+  const [rows = 0, columns = 0] = variable.dims;
+  const count = UNIMIB_CLASSES.length;
+  const text = (i: number): string => cells[i]?.text?.join('').trim() ?? '';
+  // Column-major: cell (r, c) is cells[c * rows + r]. Candidates: each column of a 17 x k array,
+  // each row of a k x 17 array.
+  const candidates: string[][] = [];
+  if (rows === count) for (let c = 0; c < columns; c += 1) candidates.push(Array.from({ length: count }, (_, r) => text(c * rows + r)));
+  if (columns === count) for (let r = 0; r < rows; r += 1) candidates.push(Array.from({ length: count }, (_, c) => text(c * rows + r)));
+  const names = candidates.filter((list) => list.every((n) => CLASS_NAME.test(n)));
+  if (names.length !== 1) return { names: UNIMIB_CLASSES, source: `built-in (acc_names.mat: ${names.length} candidate name lists in a ${rows} x ${columns} cell array)` };
+  return { names: names[0]!, source: 'acc_names.mat' };
+}
+
+/** Reads acc_data.mat and acc_labels.mat (all 17 classes), and class names from acc_names.mat if present. */
 export function loadUnimibShar(dataDir: string): UnimibWindows {
   const dir = unimibDataDir(dataDir);
   const dataPath = join(dir, 'acc_data.mat');
@@ -109,8 +137,10 @@ export function loadUnimibShar(dataDir: string): UnimibWindows {
       for (let i = 0; i < n; i += 1) x[(i * W + t) * UNIMIB_AXES + axis] = data.values[column + i]! / STANDARD_GRAVITY_MS2;
     }
   }
+  const classNames = unimibClassNames(dir);
   return {
-    classes: UNIMIB_CLASSES,
+    classes: classNames.names,
+    classNamesSource: classNames.source,
     windowSamples: W,
     rateHz: UNIMIB_RATE_HZ,
     channels: UNIMIB_CHANNELS,

@@ -27,6 +27,13 @@ export interface MatVariableSpec {
   readonly storage?: StorageType;
   readonly compress?: boolean;
   readonly complex?: boolean;
+  /** Cells of a 'cell' array, column-major (their names are written empty, as MATLAB does). */
+  readonly cells?: readonly MatVariableSpec[];
+}
+
+/** A char row vector, stored as UTF-16 code units like MATLAB's default. */
+export function charSpec(text: string, name = ''): MatVariableSpec {
+  return { name, className: 'char', dims: [1, text.length], values: Array.from(text, (c) => c.charCodeAt(0)) };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -85,8 +92,13 @@ export function matrixElement(spec: MatVariableSpec): Uint8Array {
   spec.dims.forEach((d, i) => new DataView(dims.buffer).setInt32(i * 4, d, true));
   const name = Uint8Array.from(spec.name, (c) => c.charCodeAt(0));
   const [type] = MI_TYPE[storage];
-  const parts = [dataElement(6, flags), dataElement(5, dims), dataElement(1, name, true), dataElement(type, encodeValues(spec.values, storage))];
-  if (spec.complex) parts.push(dataElement(type, encodeValues(spec.values, storage)));
+  const parts = [dataElement(6, flags), dataElement(5, dims), dataElement(1, name, true)];
+  if (className === 'cell') {
+    for (const cell of spec.cells ?? []) parts.push(matrixElement({ ...cell, compress: false }));
+  } else {
+    parts.push(dataElement(type, encodeValues(spec.values, storage)));
+    if (spec.complex) parts.push(dataElement(type, encodeValues(spec.values, storage)));
+  }
   const body = concat(parts);
   const element = dataElement(14, body);
   if (!spec.compress) return element;

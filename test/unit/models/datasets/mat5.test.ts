@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readMat5 } from '../../../../models/datasets/mat5.ts';
-import { dataElement, matHeader, matrixElement, writeMat } from './mat5-writer.ts';
+import { charSpec, dataElement, matHeader, matrixElement, writeMat, type MatVariableSpec } from './mat5-writer.ts';
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   return Uint8Array.from(parts.flatMap((p) => [...p]));
@@ -39,10 +39,36 @@ describe('readMat5', () => {
     expect(v!.className).toBe('double');
   });
 
-  it('lists a char array without values', () => {
-    const vars = readMat5(writeMat([{ name: 'note', className: 'char', dims: [1, 2], values: [104, 105] }, matrix]));
-    expect(vars[0]).toEqual({ name: 'note', className: 'char', dims: [1, 2], real: undefined });
+  it('reads char arrays as rows of text, column-major', () => {
+    const vars = readMat5(writeMat([{ name: 'note', className: 'char', dims: [2, 3], values: Array.from('adbecf', (c) => c.charCodeAt(0)) }, matrix]));
+    expect(vars[0]).toEqual({ name: 'note', className: 'char', dims: [2, 3], real: undefined, text: ['abc', 'def'] });
     expect(vars[1]!.name).toBe('acc_data');
+  });
+
+  it('reads UTF-8 char data', () => {
+    const flags = new Uint8Array(8);
+    flags[0] = 4;
+    const dims = Uint8Array.of(1, 0, 0, 0, 3, 0, 0, 0);
+    const body = concat(dataElement(6, flags), dataElement(5, dims), dataElement(1, Uint8Array.of(0x73), true), dataElement(16, new TextEncoder().encode('g°s')));
+    const [v] = readMat5(concat(matHeader(), dataElement(14, body)));
+    expect(v!.text).toEqual(['g°s']);
+  });
+
+  it('reads cell arrays of char and numeric cells (compressed too)', () => {
+    const cells = [charSpec('Walking'), charSpec('walking forward'), { name: '', dims: [1, 1], values: [3] }, charSpec('')];
+    for (const compress of [false, true]) {
+      const [v] = readMat5(writeMat([{ name: 'acc_names', className: 'cell', dims: [2, 2], values: [], cells, compress }]));
+      expect(v!.className).toBe('cell');
+      expect(v!.cells!.map((c) => c?.text ?? [...(c?.real ?? [])])).toEqual([['Walking'], ['walking forward'], [3], ['']]);
+    }
+  });
+
+  it('refuses cells nested without end and char arrays claiming absurd sizes', () => {
+    let spec: MatVariableSpec = { name: '', dims: [1, 1], values: [1] };
+    for (let i = 0; i < 20; i += 1) spec = { name: '', className: 'cell', dims: [1, 1], values: [], cells: [spec] };
+    expect(() => readMat5(writeMat([{ ...spec, name: 'deep' }]))).toThrow(/nested deeper/);
+    expect(() => readMat5(writeMat([{ name: 'c', className: 'char', dims: [100_000_000, 0], values: [] }]))).toThrow(/claims 100000000 rows/);
+    expect(() => readMat5(writeMat([{ name: 'c', className: 'cell', dims: [1, 3], values: [], cells: [charSpec('a')] }]))).toThrow(expect.objectContaining({ code: 'MAT_FORMAT' }));
   });
 
   describe('rejects', () => {
@@ -87,7 +113,11 @@ describe('readMat5', () => {
   });
 
   it('never reads out of bounds: every truncation and single-byte corruption either parses or throws a coded error', () => {
-    const bytes = writeMat([{ ...matrix, compress: true }, { name: 'x', dims: [1, 3], values: [1, 2, 3], storage: 'uint8' }]);
+    const bytes = writeMat([
+      { ...matrix, compress: true },
+      { name: 'x', dims: [1, 3], values: [1, 2, 3], storage: 'uint8' },
+      { name: 'names', className: 'cell', dims: [1, 2], values: [], cells: [charSpec('ab'), charSpec('cd')] },
+    ]);
     for (let n = 0; n < bytes.length; n += 1) expect(code(() => readMat5(bytes.subarray(0, n)))).toMatch(/^(MAT_FORMAT|MAT_UNSUPPORTED|no error)$/);
     let seed = 12345;
     for (let i = 0; i < 3000; i += 1) {

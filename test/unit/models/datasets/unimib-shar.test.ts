@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadUnimibShar } from '../../../../models/datasets/unimib-shar.ts';
+import { loadUnimibShar, UNIMIB_CLASSES } from '../../../../models/datasets/unimib-shar.ts';
 import { STANDARD_GRAVITY_MS2 } from '../../../../models/datasets/wisdm.ts';
-import { writeMat, type MatVariableSpec } from './mat5-writer.ts';
+import { charSpec, writeMat, type MatVariableSpec } from './mat5-writer.ts';
 
 const W = 151;
 /** Generated acceleration (m/s^2) of window i, axis a, sample t. */
@@ -54,6 +54,26 @@ describe('loadUnimibShar', () => {
         for (let a = 0; a < 3; a += 1) expect(w.x[(i * W + t) * 3 + a]).toBeCloseTo(accel(i, a, t) / STANDARD_GRAVITY_MS2, 12);
       }
     }
+  });
+
+  it('takes the class names from acc_names.mat when present (names and descriptions, either orientation)', () => {
+    expect(loadUnimibShar(root).classNamesSource).toBe('built-in (no acc_names.mat)');
+    const names = UNIMIB_CLASSES.map((n) => `X${n}`);
+    const descriptions = names.map((n) => `description of ${n}`);
+    // 2 x 17, column-major: (0, k) = description, (1, k) = name
+    const byColumn = names.flatMap((n, k) => [charSpec(descriptions[k]!), charSpec(n)]);
+    writeFileSync(join(dir, 'acc_names.mat'), writeMat([{ name: 'acc_names', className: 'cell', dims: [2, 17], values: [], cells: byColumn, compress: true }]));
+    let w = loadUnimibShar(root);
+    expect(w.classNamesSource).toBe('acc_names.mat');
+    expect(w.classes).toEqual(names);
+    // 17 x 2: column 0 names, column 1 descriptions
+    writeFileSync(join(dir, 'acc_names.mat'), writeMat([{ name: 'acc_names', className: 'cell', dims: [17, 2], values: [], cells: [...names.map((n) => charSpec(n)), ...descriptions.map((d) => charSpec(d))] }]));
+    expect(loadUnimibShar(root).classes).toEqual(names);
+    // not recognisable: falls back, saying why
+    writeFileSync(join(dir, 'acc_names.mat'), writeMat([{ name: 'acc_names', className: 'cell', dims: [1, 2], values: [], cells: [charSpec('a'), charSpec('b')] }]));
+    w = loadUnimibShar(root);
+    expect(w.classes).toEqual(UNIMIB_CLASSES);
+    expect(w.classNamesSource).toMatch(/^built-in \(acc_names.mat: 0 candidate name lists in a 1 x 2 cell array\)$/);
   });
 
   it('reads uncompressed files too, from the data folder itself', () => {
