@@ -3,3 +3,4 @@ export { createReferenceEngine, runReference, ReferenceModel, ExecutorError, typ
 export { classAndMargin, shouldContinue, type ClassAndMargin } from './decision.ts';
 export { requantize, requantizeRaw, outputRange } from './requantize.ts';
 export { kernelName, activationTag } from './kernel-names.ts';
+export { decideFromStages, type ModeDecision, type StageOutcome } from './sweep.ts';
