@@ -11,7 +11,7 @@
 //   lui a0, 0x12345             U-type immediates are the 20-bit field, as in GNU as
 //   csrrs a0, mcycle, x0        CSRs by name (table CSR_NAMES) or number
 //   c.addi a0, 1 / c.lw a0, 4(a1) compressed mnemonics
-//   li rd, value (lui+addi, always 8 bytes), la rd, label (auipc+addi), mv, j, jr, ret, nop
+//   li rd, value (lui+addi, always 8 bytes), la rd, label (auipc+addi), mv, j, jr, ret, nop, c.nop
 //   .word v, .half v, .byte v, .align n (power of two bytes), .space n
 import { decode16, decode32 } from './decode.ts';
 import {
@@ -241,6 +241,7 @@ export function assemble(source: string, base: number): Assembled {
       continue;
     }
     if (mn === 'nop') { put32(encode32('addi', {}, line)); continue; }
+    if (mn === 'c.nop') { view.setUint16(at, encodeC('c.addi', { rd: 0, imm: 0 }, line), true); continue; }
     if (mn === 'mv') { put32(encode32('addi', { rd: reg(0), rs1: reg(1), imm: 0 }, line)); continue; }
     if (mn === 'j') { put32(encode32('jal', { rd: 0, imm: target(arg(0), pc, line) }, line)); continue; }
     if (mn === 'jr') { put32(encode32('jalr', { rd: 0, rs1: reg(0), imm: 0 }, line)); continue; }

@@ -210,7 +210,7 @@ export const ENCODINGS_C: readonly EncodingC[] = [
   { name: 'c.li', mask: Q, match: 0x4001, expandsTo: 'addi', rd: 'rd', rs1: 0, rs2: 0, imm: IMM_CI_SIGNED, operands: ['rd', 'imm'] },
   {
     name: 'c.addi16sp', mask: 0xef83, match: 0x6101, expandsTo: 'addi', rd: 2, rs1: 2, rs2: 0,
-    imm: ci([[12, 12, '9'], [6, 2, '4|6|8:7|5']], true), operands: ['imm'],
+    imm: ci([[12, 12, '9'], [6, 2, '4|6|8:7|5']], true), operands: ['rd', 'imm'],
     reserved: [{ mask: 0xffff, match: 0x6101, why: 'nzimm = 0 is reserved (§16.5)' }],
   },
   {

@@ -15,7 +15,8 @@ import { ExitDevice } from './devices/exit.ts';
 import { Uart } from './devices/uart.ts';
 import { parseElf, type ElfImage } from './elf.ts';
 import { CAUSE, CAUSE_NAMES, createCpuState, MSTATUS, type CpuState } from './state.ts';
-import { STOP_KIND, translateBlock, type BlockFn, type BlockHelpers, type BlockRuntime } from './translate.ts';
+import { disassemble } from './disasm.ts';
+import { fetchItem, STOP_KIND, translateBlock, type BlockFn, type BlockHelpers, type BlockRuntime } from './translate.ts';
 
 export type RunResult =
   | { readonly reason: 'halt'; readonly exitCode: number }
@@ -25,6 +26,16 @@ export type RunResult =
   | { readonly reason: 'trap'; readonly cause: number; readonly causeName: string; readonly pc: number; readonly tval: number }
   /** step() only: one instruction retired (or a handled trap was taken). */
   | { readonly reason: 'step' };
+
+export interface TraceRecord {
+  readonly pc: number;
+  readonly bits: number;
+  readonly lengthBytes: 2 | 4;
+  readonly text: string;
+  /** [register, new value (unsigned)] for every register the step changed. */
+  readonly writes: ReadonlyArray<readonly [number, number]>;
+  readonly result: RunResult;
+}
 
 export interface MachineOptions {
   /** Bytes the firmware writes to the debug UART. Default: dropped. */
@@ -37,21 +48,24 @@ export interface MachineOptions {
 
 const DEFAULT_MAX_BLOCK_INSTRUCTIONS = 64;
 const SLOT_COUNT = L2_BYTES >>> 1;
+const MAX_LIVE_TRANSLATIONS = 65_536;
 
 export class Machine implements BlockRuntime {
   readonly s: CpuState = createCpuState();
   readonly bus: Bus;
   readonly H: BlockHelpers;
   stopKind: number = STOP_KIND.NONE;
+  prevRd = 0;
   /** Set when a run ends on an unhandled trap. */
   private unhandled: { cause: number; tval: number; pc: number } | null = null;
   /** The last loaded image's symbols. */
   symbols: ReadonlyMap<string, number> = new Map();
 
   private readonly maxBlock: number;
-  /** Translated blocks by (pc - L2_BASE) / 2; single-instruction blocks for step(). */
-  private blocks: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(SLOT_COUNT);
-  private singles: (BlockFn | undefined)[] = new Array<BlockFn | undefined>(SLOT_COUNT);
+  /** Translated blocks: slot (pc - L2_BASE) / 2 -> 1 + index into `fns` (0 = none); singles: one-instruction blocks for step(). */
+  private readonly blocks = new Int32Array(SLOT_COUNT);
+  private readonly singles = new Int32Array(SLOT_COUNT);
+  private fns: BlockFn[] = [];
   /** page -> slots of blocks that cover it. */
   private readonly pageSlots = new Map<number, number[]>();
   /** Blocks translated since construction (a measure for tests and the bench). */
@@ -118,6 +132,7 @@ export class Machine implements BlockRuntime {
     this.bus.stop = STOP.NONE;
     this.bus.fault = NO_FAULT;
     this.unhandled = null;
+    this.prevRd = 0;
   }
 
   /** Runs until a stop condition or until at least `maxCycles` more cycles have elapsed (checked at block boundaries). */
@@ -127,7 +142,8 @@ export class Machine implements BlockRuntime {
     for (;;) {
       if (s.cycle >= s.cycleLimit) return { reason: 'budget' };
       const slot = (s.pc - L2_BASE) >>> 1;
-      let fn = slot < SLOT_COUNT ? this.blocks[slot] : undefined;
+      const id = slot < SLOT_COUNT ? this.blocks[slot]! : 0;
+      let fn = id !== 0 ? this.fns[id - 1] : undefined;
       if (fn === undefined) {
         fn = this.translate(s.pc, this.maxBlock, this.blocks);
         if (fn === undefined) {
@@ -150,7 +166,8 @@ export class Machine implements BlockRuntime {
     const s = this.s;
     s.cycleLimit = s.cycle; // a single-instruction loop block runs one iteration
     const slot = (s.pc - L2_BASE) >>> 1;
-    let fn = slot < SLOT_COUNT ? this.singles[slot] : undefined;
+    const id = slot < SLOT_COUNT ? this.singles[slot]! : 0;
+    let fn = id !== 0 ? this.fns[id - 1] : undefined;
     if (fn === undefined) {
       fn = this.translate(s.pc, 1, this.singles);
       if (fn === undefined) {
@@ -161,13 +178,35 @@ export class Machine implements BlockRuntime {
     return { reason: 'step' };
   }
 
-  private translate(pc: number, maxInstructions: number, cache: (BlockFn | undefined)[]): BlockFn | undefined {
+  /** step() plus what a trace prints: the instruction and the registers it wrote. */
+  traceStep(): TraceRecord {
+    const s = this.s;
+    const pc = s.pc >>> 0;
+    const item = fetchItem(this.bus, s.pc);
+    const before = s.x.slice();
+    const result = this.step();
+    const writes: Array<readonly [number, number]> = [];
+    for (let r = 1; r < 32; r++) if (s.x[r] !== before[r]) writes.push([r, s.x[r]! >>> 0]);
+    return {
+      pc,
+      bits: item?.bits ?? 0,
+      lengthBytes: item?.lengthBytes ?? 4,
+      text: item ? disassemble(item.d, item.bits, pc) : '(not fetchable)',
+      writes,
+      result,
+    };
+  }
+
+  private translate(pc: number, maxInstructions: number, cache: Int32Array): BlockFn | undefined {
     if ((pc & 1) !== 0) return undefined;
+    // invalidated blocks leave dead entries behind (self-modifying code): start afresh past a bound
+    if (this.fns.length >= MAX_LIVE_TRANSLATIONS) this.flushTranslations();
     const block = translateBlock(this, pc, maxInstructions);
     if (!block) return undefined;
     this.translations++;
     const slot = (pc - L2_BASE) >>> 1;
-    cache[slot] = block.fn;
+    this.fns.push(block.fn);
+    cache[slot] = this.fns.length;
     const firstPage = (block.startPc - L2_BASE) >>> PAGE_SHIFT;
     const lastPage = (block.endPc - 1 - L2_BASE) >>> PAGE_SHIFT;
     for (let page = firstPage; page <= lastPage; page++) {
@@ -183,8 +222,8 @@ export class Machine implements BlockRuntime {
     const slots = this.pageSlots.get(page);
     if (slots) {
       for (const slot of slots) {
-        this.blocks[slot] = undefined;
-        this.singles[slot] = undefined;
+        this.blocks[slot] = 0;
+        this.singles[slot] = 0;
       }
       this.pageSlots.delete(page);
     }
@@ -194,8 +233,9 @@ export class Machine implements BlockRuntime {
   /** Drops every translated block (fence.i). */
   flushTranslations(): void {
     for (const page of [...this.pageSlots.keys()]) this.invalidatePage(page);
-    this.blocks = new Array<BlockFn | undefined>(SLOT_COUNT);
-    this.singles = new Array<BlockFn | undefined>(SLOT_COUNT);
+    this.blocks.fill(0);
+    this.singles.fill(0);
+    this.fns = [];
   }
 
   /** Interprets rt.stopKind after a block returned 1; null = keep running. */
@@ -243,6 +283,7 @@ export class Machine implements BlockRuntime {
     s.mstatus = s.mstatus & MSTATUS.MIE ? MSTATUS.MPIE : 0;
     s.pc = base;
     s.cycle += TIMING.trapEntry;
+    this.prevRd = 0;
     return 0;
   }
 

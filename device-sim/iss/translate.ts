@@ -27,6 +27,8 @@ export interface BlockRuntime {
   readonly bus: Bus;
   readonly H: BlockHelpers;
   stopKind: number;
+  /** Destination register of the last retired instruction (0: none, or a load), for the jalr hazard across blocks. */
+  prevRd: number;
   /** Takes a trap at `pc` (returns 0: continue at the handler) or stops the run when unhandled (returns 1). */
   raise(cause: number, tval: number, pc: number): number;
   /** Takes the pending bus fault (bus.fault / bus.faultAddress) as a trap at `pc`. */
@@ -86,6 +88,11 @@ function destination(d: Decoded | null): number {
   return d.rd;
 }
 
+/** The register a jalr right after this instruction would wait for (loads excluded: their stall is the load-use one). */
+function hazardDestination(d: Decoded | null): number {
+  return d && SEMANTICS[d.op].kind !== 'load' ? destination(d) : 0;
+}
+
 function isMisalignedWideTarget(bus: Bus, target: number): boolean {
   return (target & 2) !== 0 && bus.fetchable(target, 2) && (bus.fetch16(target) & 3) === 3;
 }
@@ -104,7 +111,8 @@ export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: nu
     next += item.lengthBytes;
     if (isTerminator(item)) break;
     // keep a load's successor in the same block so the load-use stall is decided statically
-    if (items.length >= maxInstructions && !(item.d && SEMANTICS[item.d.op].kind === 'load')) break;
+    // (not in single-step mode, where a block is exactly one instruction)
+    if (items.length >= maxInstructions && (maxInstructions === 1 || !(item.d && SEMANTICS[item.d.op].kind === 'load'))) break;
   }
   if (items.length === 0) return undefined;
   const source = generate(bus, items, next);
@@ -187,6 +195,8 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
       const n = ev[e]! + (extraEvents.get(e) ?? 0);
       if (n) parts.push(`ev[${e}] += ${n};`);
     }
+    // the jalr hazard of the next block's first instruction depends on what retired last
+    if (k) parts.push(`rt.prevRd = ${hazardDestination(items[k - 1]!.d)};`);
     return parts.join(' ');
   };
 
@@ -262,6 +272,8 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
         break;
       }
       case 'jalr':
+        // a jalr at the start of a block: the hazard depends on the instruction that retired before it (dynamic)
+        if (k === 0 && d.rs1 !== 0) body.push(`if (rt.prevRd === ${d.rs1}) { s.cycle += ${TIMING.jalrStall}; ev[${HPM_EVENT.JMP_STALL}] += 1; }`);
         body.push(`t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} ${flush(k + 1)} s.cycle += H.targetExtra(t); s.pc = t; return 0;`);
         break;
       case 'csr': {
@@ -270,7 +282,7 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
         const own = prefixCycles[k + 1]! - prefixCycles[k]!;
         body.push(
           `${flush(k)} if (!rt.csr('${sem.action}', ${d.csr}, ${source}, ${d.rd}, ${writes}, ${own})) return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});` +
-            ` s.cycle += ${own}; s.instret += 1;${item.lengthBytes === 2 ? ` ev[${HPM_EVENT.COMP_INSTR}] += 1;` : ''} s.pc = ${nextPc}; return 0;`,
+            ` s.cycle += ${own}; s.instret += 1; rt.prevRd = ${d.rd};${item.lengthBytes === 2 ? ` ev[${HPM_EVENT.COMP_INSTR}] += 1;` : ''} s.pc = ${nextPc}; return 0;`,
         );
         break;
       }
