@@ -1,12 +1,206 @@
-// `har-gateway eval`: evaluate a model on a dataset split
-import type { Command } from 'commander';
-import { notAvailable } from '../exit.ts';
+// `har-gateway eval`: evaluates a zoo model on a task split of the real recordings (HAPT raw,
+// models/datasets) with the integer reference executor: accuracy, macro F1, per-class
+// precision/recall, confusion matrix; with `--mode all`, every operating mode of the model's
+// table (one full run per window, the mode decisions follow from the stage scores:
+// models/reference/sweep.ts). Windows are quantized with the artifact's input scales
+// (models/quantize.ts, ARITHMETIC.md §1).
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { CliExit, notAvailable } from '../exit.ts';
+import { formatTable } from './models.ts';
+import { THRESHOLD_FULL } from '../../../models/engine.ts';
+import { UINT32_MAX } from '../../../models/format/constants.ts';
+import type { ModelArtifact } from '../../../models/format/types.ts';
+import { ConfusionMatrix, type ClassificationReport } from '../../../models/metrics.ts';
+import { quantizeWindowInto } from '../../../models/quantize.ts';
+import { ReferenceModel } from '../../../models/reference/executor.ts';
+import { decideFromStages } from '../../../models/reference/sweep.ts';
+import { DEFAULT_MODEL, loadZooModel, ZooError } from '../../../models/zoo/index.ts';
+
+/** Exit code of a failed evaluation (unknown model, missing data, task mismatch). */
+export const EXIT_EVAL_ERROR = 1;
+
+/** The repository root (daemon/cli/commands -> ../../..). */
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+interface EvalOptions {
+  readonly model: string;
+  readonly task?: string;
+  readonly split: string;
+  readonly engine: string;
+  readonly mode: string;
+  readonly json?: boolean;
+  readonly data?: string;
+  readonly zoo?: string;
+}
+
+/** The windows a model is evaluated on (the part of models/datasets TaskWindows used here). */
+export interface EvalWindows {
+  readonly classes: readonly string[];
+  readonly channels: readonly string[];
+  readonly windowSamples: number;
+  readonly count: number;
+  readonly x: Float64Array;
+  readonly y: Uint8Array;
+}
+
+export interface ModeFigures {
+  readonly threshold: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly avgMacs: number;
+  /** Share of windows that ran past the first stage. */
+  readonly continueShare: number;
+  readonly report: ClassificationReport;
+}
+
+/** Parses --mode: "full", "all", or an unsigned 32-bit threshold. */
+export function parseMode(mode: string): number | 'all' {
+  if (mode === 'all') return 'all';
+  if (mode === 'full') return THRESHOLD_FULL;
+  if (!/^\d+$/.test(mode) || Number(mode) > UINT32_MAX) {
+    throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: --mode must be "full", "all" or a threshold in [0, ${UINT32_MAX}], got "${mode}"`);
+  }
+  return Number(mode);
+}
+
+/** Checks that the windows are what the model reads (class names, channel order, window length). */
+export function checkCompatible(artifact: ModelArtifact, w: EvalWindows): void {
+  const m = artifact.metadata;
+  const problems: string[] = [];
+  if (w.classes.join(',') !== m.classes.join(',')) problems.push(`classes [${w.classes.join(', ')}] vs the model's [${m.classes.join(', ')}]`);
+  if (w.channels.join(',') !== m.input.channels.join(',')) problems.push(`channels [${w.channels.join(', ')}] vs the model's [${m.input.channels.join(', ')}]`);
+  if (w.windowSamples !== m.input.windowSamples) problems.push(`${w.windowSamples}-sample windows vs the model's ${m.input.windowSamples}`);
+  if (problems.length) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: model ${m.id} does not fit these windows: ${problems.join('; ')}`);
+}
+
+/**
+ * Runs every window once through the full network and derives the figures of each threshold.
+ * `thresholds` may hold one entry (a single mode). Pure apart from the executor: no I/O.
+ */
+export function evaluateThresholds(artifact: ModelArtifact, w: EvalWindows, thresholds: readonly number[], onProgress?: (done: number) => void): ModeFigures[] {
+  const model = new ReferenceModel(artifact);
+  const classCount = artifact.net.classCount;
+  const stageMacs = artifact.stages.map((_, s) => artifact.layers.filter((l) => l.stage === s).reduce((sum, l) => sum + l.macs, 0));
+  const matrices = thresholds.map(() => new ConfusionMatrix(classCount));
+  const macsSum = thresholds.map(() => 0);
+  const continued = thresholds.map(() => 0);
+  const values = model.windowValues;
+  const window = new Int8Array(values);
+  const scale = artifact.metadata.input.scale;
+  for (let i = 0; i < w.count; i++) {
+    quantizeWindowInto(w.x, i * values, scale, window);
+    const run = model.run(window, THRESHOLD_FULL);
+    const label = w.y[i] ?? 0;
+    thresholds.forEach((t, k) => {
+      const d = decideFromStages(run.stageResults, stageMacs, t);
+      matrices[k]?.add(label, d.classIndex);
+      macsSum[k] = (macsSum[k] ?? 0) + d.macs;
+      if (d.exitTaken > 0) continued[k] = (continued[k] ?? 0) + 1;
+    });
+    if (onProgress && (i + 1) % 250 === 0) onProgress(i + 1);
+  }
+  return thresholds.map((threshold, k) => {
+    const report = matrices[k]!.report();
+    return {
+      threshold,
+      accuracy: report.accuracy,
+      macroF1: report.macroF1,
+      avgMacs: w.count ? (macsSum[k] ?? 0) / w.count : 0,
+      continueShare: w.count ? (continued[k] ?? 0) / w.count : 0,
+      report,
+    };
+  });
+}
+
+function reportText(title: string, classes: readonly string[], fig: ModeFigures): string {
+  const r = fig.report;
+  const out = [title, `accuracy ${(r.accuracy * 100).toFixed(2)} % (${r.correct}/${r.windows}), macro F1 ${r.macroF1.toFixed(4)}, avg MACs ${fig.avgMacs.toFixed(0)}`, ''];
+  out.push(formatTable(['class', 'precision', 'recall', 'F1', 'support'], classes.map((c, i) => {
+    const p = r.perClass[i];
+    return [c, (p?.precision ?? 0).toFixed(4), (p?.recall ?? 0).toFixed(4), (p?.f1 ?? 0).toFixed(4), String(p?.support ?? 0)];
+  }), new Set([1, 2, 3, 4])));
+  out.push('', 'confusion matrix (rows: true class, columns: predicted)');
+  const tags = classes.map((_, i) => `c${i}`);
+  out.push(formatTable(['true \\ pred', ...tags], r.confusion.map((row, i) => [`c${i} ${classes[i] ?? ''}`, ...row.map(String)]), new Set(tags.map((_, i) => i + 1))));
+  return out.join('\n');
+}
+
+async function loadWindows(task: string, split: string, dataDir: string): Promise<EvalWindows> {
+  let datasets: { loadTaskWindows?: (task: string, split: string, dataDir: string) => EvalWindows };
+  try {
+    datasets = (await import('../../../models/datasets/index.ts'));
+  } catch (err) {
+    return notAvailable('eval', `the dataset readers (models/datasets) could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof datasets.loadTaskWindows !== 'function') return notAvailable('eval', 'models/datasets has no loadTaskWindows yet');
+  try {
+    return datasets.loadTaskWindows(task, split, dataDir);
+  } catch (err) {
+    if (err instanceof Error && 'code' in err) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: ${err.message}`);
+    throw err;
+  }
+}
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a model on a dataset split (not available yet)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => notAvailable('eval', 'lands with issue 3'));
+    .description('evaluate a zoo model on a task split of the real recordings: accuracy, macro F1, per-class precision/recall, confusion matrix')
+    .option('--model <id>', 'zoo model id (default: the zoo default)', DEFAULT_MODEL)
+    .addOption(new Option('--task <task>', 'task protocol (default: the model\'s task)').choices(['hapt6', 'hapt12']))
+    .addOption(new Option('--split <split>', 'split of the task').choices(['test', 'validation', 'train']).default('test'))
+    .addOption(new Option('--engine <engine>', 'inference engine').choices(['reference', 'mcu']).default('reference'))
+    .option('--mode <mode>', 'operating mode: a threshold, "full" (every stage) or "all" (every mode of the model\'s table)', 'full')
+    .option('--json', 'print {accuracy, macroF1, confusion, windows, perMode?} as JSON')
+    .option('--data <dir>', 'datasets folder (default: $HAR_DATA_DIR, else ../shared/datasets beside the repository)')
+    .option('--zoo <dir>', 'zoo folder (default: $HAR_ZOO_DIR, else models/zoo)')
+    .action(async (opts: EvalOptions) => {
+      const mode = parseMode(opts.mode);
+      if (opts.engine === 'mcu') notAvailable('eval --engine mcu', 'the MCU twin engine (device-sim/twin) has not landed; use --engine reference');
+      let loaded;
+      try {
+        loaded = loadZooModel(opts.model, opts.zoo ? { dir: opts.zoo } : {});
+      } catch (err) {
+        if (err instanceof ZooError) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: ${err.message}`);
+        throw err;
+      }
+      const { artifact } = loaded;
+      const meta = artifact.metadata;
+      const task = opts.task ?? meta.task;
+      if (task !== meta.task) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: model ${loaded.id} was trained for task ${meta.task}, not ${task}`);
+      const dataDir = resolve(opts.data ?? process.env.HAR_DATA_DIR ?? resolve(REPO_ROOT, '../shared/datasets'));
+      const windows = await loadWindows(task, opts.split, dataDir);
+      checkCompatible(artifact, windows);
+
+      const thresholds = mode === 'all' ? [...new Set([...meta.modes.map((m) => m.threshold), THRESHOLD_FULL])] : [mode];
+      const progress = process.stderr.isTTY && !opts.json ? (done: number) => process.stderr.write(`\r${done}/${windows.count} windows`) : undefined;
+      const figures = evaluateThresholds(artifact, windows, thresholds, progress);
+      if (progress) process.stderr.write('\n');
+      // The top-level figures are those of the requested mode, or of the full network with --mode all.
+      const main = figures.find((f) => f.threshold === (mode === 'all' ? THRESHOLD_FULL : mode)) ?? figures[0]!;
+      const perMode = mode === 'all' ? figures.filter((f) => meta.modes.some((m) => m.threshold === f.threshold)) : undefined;
+
+      if (opts.json) {
+        const json = {
+          model: loaded.id, task, split: opts.split, engine: opts.engine, threshold: main.threshold,
+          accuracy: main.accuracy, macroF1: main.macroF1, confusion: main.report.confusion, windows: main.report.windows,
+          avgMacs: main.avgMacs,
+          perClass: meta.classes.map((name, i) => ({ class: name, ...main.report.perClass[i] })),
+          ...(perMode ? { perMode: perMode.map((f) => ({ threshold: f.threshold, accuracy: f.accuracy, macroF1: f.macroF1, avgMacs: f.avgMacs, continueShare: f.continueShare })) } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        return;
+      }
+      const modeName = main.threshold === THRESHOLD_FULL ? 'full network' : `threshold ${main.threshold}`;
+      process.stdout.write(`${reportText(`${loaded.id} on ${task} ${opts.split} (${windows.count} windows, ${opts.engine} engine, ${modeName})`, meta.classes, main)}\n`);
+      if (perMode) {
+        process.stdout.write(`\noperating modes (${perMode.length})\n`);
+        const full = figures.find((f) => f.threshold === THRESHOLD_FULL);
+        process.stdout.write(`${formatTable(
+          ['threshold', 'accuracy', 'macro F1', 'continue', 'avg MACs', 'vs full'],
+          perMode.map((f) => [String(f.threshold), `${(f.accuracy * 100).toFixed(2)} %`, f.macroF1.toFixed(4), `${(f.continueShare * 100).toFixed(1)} %`, f.avgMacs.toFixed(0), full && full.avgMacs > 0 ? `${(f.avgMacs / full.avgMacs).toFixed(3)}x` : '-']),
+          new Set([0, 1, 2, 3, 4, 5]),
+        )}\n`);
+      }
+    });
 }
