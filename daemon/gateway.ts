@@ -88,7 +88,8 @@ export class Gateway {
   constructor(deps: GatewayDeps) {
     this.deps = deps;
     const { config, model, logger } = deps;
-    this.now = deps.now ?? Date.now;
+    // sub-millisecond wall clock for latencies (Date.now() has 1 ms steps)
+    this.now = deps.now ?? (() => performance.timeOrigin + performance.now());
     this.startedAtMs = this.now();
     this.live = new LiveState();
     this.predictionLog = new PredictionLog(logger, deps.predictionLogLines);
@@ -97,7 +98,7 @@ export class Gateway {
       flushIntervalMs: config.store.flushIntervalMs,
       batchRows: config.store.batchRows,
       retentionDays: config.store.retentionDays,
-      now: this.now,
+      now: deps.now ?? Date.now,
     });
     const threshold = config.model.threshold;
     this.pipeline = new Pipeline({
