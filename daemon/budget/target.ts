@@ -51,12 +51,14 @@ export function formatDurationS(seconds: number): string {
 }
 
 export function formatPowerUw(powerUw: number): string {
+  if (powerUw >= 1e5) return `${(powerUw / 1000).toFixed(0)} mW`;
   if (powerUw >= 1000) return `${(powerUw / 1000).toPrecision(3)} mW`;
   return `${powerUw.toPrecision(3)} µW`;
 }
 
 export function formatEnergyUj(energyUj: number): string {
   if (!Number.isFinite(energyUj)) return 'unlimited';
+  if (Math.abs(energyUj) >= 1e8) return `${(energyUj / 1e6).toFixed(0)} J`;
   if (Math.abs(energyUj) >= 1e6) return `${(energyUj / 1e6).toPrecision(3)} J`;
   if (Math.abs(energyUj) >= 1e3) return `${(energyUj / 1e3).toPrecision(3)} mJ`;
   return `${energyUj.toPrecision(3)} µJ`;
