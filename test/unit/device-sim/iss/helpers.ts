@@ -45,8 +45,13 @@ export function runToEbreak(source: string, maxCycles = 100_000): Loaded & { res
 /** Same program stepped one instruction at a time: must end in the same state (the two paths share the semantics). */
 export function stepToEbreak(source: string, maxSteps = 100_000): Loaded {
   const loaded = load(source);
-  runUntil(loaded.m, (m) => m.bus.fetchable(m.s.pc, 4) && m.bus.read32(m.s.pc & ~3) === 0x0010_0073 && (m.s.pc & 3) === 0, maxSteps);
+  runUntil(loaded.m, atEbreak, maxSteps);
   return loaded;
+}
+
+/** Is the next instruction a 32-bit ebreak? */
+export function atEbreak(m: Machine): boolean {
+  return m.bus.fetchable(m.s.pc, 4) && m.bus.fetch16(m.s.pc) === 0x0073 && m.bus.fetch16(m.s.pc + 2) === 0x0010;
 }
 
 export const reg = (m: Machine, r: number): number => m.s.x[r]!;
