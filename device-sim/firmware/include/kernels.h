@@ -19,6 +19,8 @@ typedef struct {
   uint32_t col_words;  /* words of one im2col row at 8-bit lanes (the widest) */
   uint32_t *wexp;      /* weights re-packed at a wider lane width (optimized set only) */
   uint32_t wexp_words;
+  uint32_t *xpack;     /* a conv1d input packed at its lane width with its zero padding */
+  uint32_t xpack_words;
 } kernel_scratch;
 
 /* `out_u8` receives unsigned activations; `out_i32` receives the scores of a signed layer. */

@@ -8,11 +8,12 @@
 
 /* Arena layout, computed from the model (no guessing, no malloc): three activation buffers
  * (input, output and the kept backbone output of an early-exit stage), two im2col rows and the
- * widened-weight buffer of the optimized kernels. */
+ * widened-weight and packed-input buffers of the optimized kernels. */
 typedef struct {
   uint32_t act_bytes;  /* one activation buffer, 4-byte multiple */
   uint32_t col_words;  /* one im2col row at 8-bit lanes */
   uint32_t wexp_words; /* widest re-packed weight tensor */
+  uint32_t xpack_words; /* widest padded conv1d input, packed (at most one byte per element) */
   uint32_t total_bytes;
 } net_plan;
 

@@ -31,56 +31,49 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
   return acc;
 }
 
-/* The 4x2 inner loop of src/kernels_simd.c (PULP-NN style), generated once per flavour. */
-/* One instance per dot-product flavour: 4 weight rows x 2 activation rows, two words per trip.
- * The trip is written in assembly (RISC-V has no register+register addressing, and the compiler
- * spills around the 21 live values): 12 loads, 16 dot products, 6 pointer increments and one
- * branch move 4 x 2 x 2 x lanes MACs; loads are issued 6 instructions before their first use, so
- * the core's load-use stall never triggers. SDOT(a, w) is the C form (include/simd.h) for the odd
- * last word; F3/F7 are the same instruction's funct3/funct7. */
+/* The 4x2 inner loop of src/kernels_simd.c (PULP-NN style), generated once per flavour.
+ * One trip is written in assembly (RISC-V has no register+register addressing, and the compiler
+ * spills around the 21 live values): 4 words of each of 2 activation rows and 4 weight rows,
+ * i.e. 24 loads, 32 dot products, 6 pointer increments and one branch for 4 x 2 x 4 x lanes MACs.
+ * Every load is issued at least 5 instructions before its first use, so the core's load-use
+ * stall never triggers. The last words % 4 words are done in C (SDOT: include/simd.h form). */
+#define SIMD_DOT_STEP(F3, F7, OFF)                                                                   \
+  "lw %[x0], " #OFF "(%[a0])\n\t lw %[x1], " #OFF "(%[a1])\n\t lw %[y0], " #OFF "(%[w0])\n\t"          \
+  "lw %[y1], " #OFF "(%[w1])\n\t lw %[y2], " #OFF "(%[w2])\n\t lw %[y3], " #OFF "(%[w3])\n\t"          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"
+
 #define SIMD_DOT_4X2(NAME, SDOT, F3, F7)                                                              \
   static void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words,   \
                    uint32_t words, int32_t acc[8]) {                                                 \
     const uint32_t *w0 = w, *w1 = w0 + row_words, *w2 = w1 + row_words, *w3 = w2 + row_words;        \
     int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s03 = acc[3];                                  \
     int32_t s10 = acc[4], s11 = acc[5], s12 = acc[6], s13 = acc[7];                                  \
-    const uint32_t *end2 = a0 + (words & ~1u);                                                       \
-    if (a0 != end2) {                                                                                \
+    const uint32_t *end4 = a0 + (words & ~3u);                                                       \
+    if (a0 != end4) {                                                                                \
       uint32_t x0, x1, y0, y1, y2, y3;                                                               \
       __asm__ volatile(                                                                              \
           "1:\n\t"                                                                                   \
-          "lw %[x0], 0(%[a0])\n\t lw %[x1], 0(%[a1])\n\t lw %[y0], 0(%[w0])\n\t"                      \
-          "lw %[y1], 0(%[w1])\n\t lw %[y2], 0(%[w2])\n\t lw %[y3], 0(%[w3])\n\t"                      \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                 \
-          "lw %[x0], 4(%[a0])\n\t lw %[x1], 4(%[a1])\n\t lw %[y0], 4(%[w0])\n\t"                      \
-          "lw %[y1], 4(%[w1])\n\t lw %[y2], 4(%[w2])\n\t lw %[y3], 4(%[w3])\n\t"                      \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                 \
-          ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                 \
-          "addi %[a0], %[a0], 8\n\t addi %[a1], %[a1], 8\n\t addi %[w0], %[w0], 8\n\t"                \
-          "addi %[w1], %[w1], 8\n\t addi %[w2], %[w2], 8\n\t addi %[w3], %[w3], 8\n\t"                \
+          SIMD_DOT_STEP(F3, F7, 0) SIMD_DOT_STEP(F3, F7, 4)                                          \
+          SIMD_DOT_STEP(F3, F7, 8) SIMD_DOT_STEP(F3, F7, 12)                                         \
+          "addi %[a0], %[a0], 16\n\t addi %[a1], %[a1], 16\n\t addi %[w0], %[w0], 16\n\t"             \
+          "addi %[w1], %[w1], 16\n\t addi %[w2], %[w2], 16\n\t addi %[w3], %[w3], 16\n\t"             \
           "bne %[a0], %[end], 1b\n\t"                                                                \
           : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03), [s10] "+r"(s10),     \
             [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13), [a0] "+r"(a0), [a1] "+r"(a1),         \
             [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3), [x0] "=&r"(x0),              \
             [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3)           \
-          : [end] "r"(end2)                                                                          \
+          : [end] "r"(end4)                                                                          \
           : "memory");                                                                               \
     }                                                                                                \
-    if (words & 1u) {                                                                                \
-      uint32_t x0 = a0[0], x1 = a1[0], y0 = w0[0], y1 = w1[0], y2 = w2[0], y3 = w3[0];               \
+    for (uint32_t n = 0; n < (words & 3u); n++) {                                                    \
+      uint32_t x0 = a0[n], x1 = a1[n], y0 = w0[n], y1 = w1[n], y2 = w2[n], y3 = w3[n];               \
       s00 = SDOT(s00, x0, y0); s10 = SDOT(s10, x1, y0);                                              \
       s01 = SDOT(s01, x0, y1); s11 = SDOT(s11, x1, y1);                                              \
       s02 = SDOT(s02, x0, y2); s12 = SDOT(s12, x1, y2);                                              \

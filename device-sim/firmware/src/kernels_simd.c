@@ -42,6 +42,7 @@ typedef struct {
   const uint32_t *rows; /* weight rows at lane_bits, row_words apart */
   dot_4x2_fn dot_4x2;
   dot_1x1_fn dot_1x1;
+  int fast_requant; /* unsigned output and every shift >= 17: simd_channels_u_fast */
 } simd_plan;
 
 static int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits) {
@@ -78,6 +79,8 @@ static simd_plan simd_make_plan(const harm_layer *l, kernel_scratch *s) {
   p.row_words = (l->row_elems * p.lane_bits + 31u) / 32u;
   p.rows = l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
                                          : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
+  p.fast_requant = !l->out_signed;
+  for (uint32_t o = 0; o < l->out_ch && p.fast_requant; o++) p.fast_requant = l->shift[o] >= 17u;
   if (p.lane_bits == 8u) {
     p.dot_4x2 = l->in_signed ? dot_4x2_s8_i8 : dot_4x2_u8_i8;
     p.dot_1x1 = l->in_signed ? dot_1x1_s8_i8 : dot_1x1_u8_i8;
@@ -143,35 +146,169 @@ static const uint32_t *simd_linear_patch(const harm_layer *l, const simd_plan *p
   return col;
 }
 
-static void simd_store(const harm_layer *l, uint32_t t, uint32_t o, int32_t acc, uint8_t *out_u8, int32_t *out_i32) {
-  int32_t v = requant_clamped(acc, l->mul[o], l->shift[o], out_lo(l->out_bits, l->out_signed),
-                              out_hi(l->out_bits, l->out_signed));
-  uint32_t index = t * l->out_ch + o;
-  if (l->out_signed) out_i32[index] = v;
+/* Per-layer output constants, hoisted out of the channel loops. */
+typedef struct {
+  int32_t lo, hi;
+  uint32_t out_ch;
+  int out_signed;
+} simd_out;
+
+/* ARITHMETIC.md 3 requantization, bit-exact, without 64-bit arithmetic when S >= 17 (the usual
+ * case): with acc = a_hi * 2^16 + a_lo (a_lo in [0, 65535]) and R = 2^(S-1) = 2^(S-17) * 2^16,
+ *   floor((acc * M + R) / 2^S) = (X + (Y >> 16)) >> (S - 16),  X = a_hi * M + 2^(S-17), Y = a_lo * M
+ * (nested floor division by powers of two). |X| < 2^30 + 2^29 and 0 <= Y < 2^31 because
+ * M <= 32767, so every step fits int32 and costs two 1-cycle MULs instead of a 5-cycle MULH and a
+ * 64-bit shift. S <= 16 takes the int64 path of requant.h. */
+static inline int32_t simd_requant(int32_t acc, int32_t mul, uint32_t shift, const simd_out *q) {
+  int32_t r;
+  if (shift >= 17u) {
+    int32_t x = (acc >> 16) * mul + (int32_t)(1u << (shift - 17u));
+    int32_t y = (int32_t)(((uint32_t)acc & 0xFFFFu) * (uint32_t)mul);
+    r = (x + (y >> 16)) >> (shift - 16u);
+  } else {
+    return requant_clamped(acc, mul, shift, q->lo, q->hi);
+  }
+  return r < q->lo ? q->lo : (r > q->hi ? q->hi : r);
+}
+
+static inline void simd_store(const simd_out *q, uint32_t index, int32_t v, uint8_t *out_u8, int32_t *out_i32) {
+  if (q->out_signed) out_i32[index] = v;
   else out_u8[index] = (uint8_t)v;
+}
+
+/* The hidden-layer case (unsigned output, every shift >= 17) without branches: simd_requant's
+ * fast path, then ReLU and the upper clip with masks (a taken branch costs 3 cycles on this core,
+ * and about half of the pre-ReLU values are negative). */
+static inline uint8_t simd_requant_u(int32_t acc, int32_t mul, int32_t round, uint32_t shift16, int32_t hi) {
+  int32_t x = (acc >> 16) * mul + round;
+  int32_t y = (int32_t)(((uint32_t)acc & 0xFFFFu) * (uint32_t)mul);
+  int32_t r = (x + (y >> 16)) >> shift16;
+  /* The empty asm hides the sign masks from the compiler, which would otherwise turn them back
+   * into min/max and those into branches (RV32IMC has no min/max instruction). */
+  int32_t neg = r >> 31;
+  __asm__("" : "+r"(neg));
+  r &= ~neg;          /* r < 0  -> 0  */
+  int32_t d = hi - r; /* r > hi -> hi */
+  int32_t over = d >> 31;
+  __asm__("" : "+r"(over));
+  r += d & over;
+  return (uint8_t)r;
+}
+
+static void simd_channels_u_fast(const harm_layer *l, const simd_plan *p, const uint32_t *a0, const uint32_t *a1,
+                                 uint32_t t, int two_steps, uint8_t *out) {
+  const int32_t hi = (int32_t)((1u << l->out_bits) - 1u);
+  const uint32_t out_ch = l->out_ch;
+  uint8_t *out0 = out + t * out_ch, *out1 = out0 + out_ch;
+  uint32_t o = 0;
+  const int32_t *bias = l->bias, *mul = l->mul;
+  const uint8_t *shift = l->shift;
+  const uint32_t *rows = p->rows;
+  const uint32_t row_words = p->row_words;
+  const dot_4x2_fn dot = p->dot_4x2;
+  for (; o + 4u <= out_ch; o += 4u) {
+    int32_t acc[8];
+    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = bias[o + j];
+    dot(a0, a1, rows + o * row_words, row_words, row_words, acc);
+    for (uint32_t j = 0; j < 4u; j++) {
+      const int32_t m = mul[o + j];
+      const uint32_t sh = shift[o + j];
+      const int32_t round = (int32_t)(1u << (sh - 17u));
+      out0[o + j] = simd_requant_u(acc[j], m, round, sh - 16u, hi);
+      if (two_steps) out1[o + j] = simd_requant_u(acc[j + 4u], m, round, sh - 16u, hi);
+    }
+  }
+  for (; o < out_ch; o++) {
+    const uint32_t *w = p->rows + o * p->row_words;
+    const int32_t m = l->mul[o];
+    const uint32_t sh = l->shift[o];
+    const int32_t round = (int32_t)(1u << (sh - 17u));
+    out0[o] = simd_requant_u(p->dot_1x1(a0, w, p->row_words, l->bias[o]), m, round, sh - 16u, hi);
+    if (two_steps) out1[o] = simd_requant_u(p->dot_1x1(a1, w, p->row_words, l->bias[o]), m, round, sh - 16u, hi);
+  }
 }
 
 /* Every output channel for output steps t (row a0) and, if two_steps, t + 1 (row a1). */
 static void simd_channels(const harm_layer *l, const simd_plan *p, const uint32_t *a0, const uint32_t *a1,
                           uint32_t t, int two_steps, uint8_t *out_u8, int32_t *out_i32) {
+  if (p->fast_requant) {
+    simd_channels_u_fast(l, p, a0, a1, t, two_steps, out_u8);
+    return;
+  }
+  const simd_out q = {out_lo(l->out_bits, l->out_signed), out_hi(l->out_bits, l->out_signed), l->out_ch, l->out_signed};
+  const uint32_t base0 = t * q.out_ch, base1 = base0 + q.out_ch;
   uint32_t o = 0;
-  for (; o + 4u <= l->out_ch; o += 4u) {
+  for (; o + 4u <= q.out_ch; o += 4u) {
     int32_t acc[8];
     for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = l->bias[o + j];
     p->dot_4x2(a0, a1, p->rows + o * p->row_words, p->row_words, p->row_words, acc);
-    for (uint32_t j = 0; j < 4u; j++) simd_store(l, t, o + j, acc[j], out_u8, out_i32);
-    if (two_steps)
-      for (uint32_t j = 0; j < 4u; j++) simd_store(l, t + 1u, o + j, acc[j + 4u], out_u8, out_i32);
+    for (uint32_t j = 0; j < 4u; j++) {
+      const int32_t m = l->mul[o + j];
+      const uint32_t sh = l->shift[o + j];
+      simd_store(&q, base0 + o + j, simd_requant(acc[j], m, sh, &q), out_u8, out_i32);
+      if (two_steps) simd_store(&q, base1 + o + j, simd_requant(acc[j + 4u], m, sh, &q), out_u8, out_i32);
+    }
   }
-  for (; o < l->out_ch; o++) {
+  for (; o < q.out_ch; o++) {
     const uint32_t *w = p->rows + o * p->row_words;
-    simd_store(l, t, o, p->dot_1x1(a0, w, p->row_words, l->bias[o]), out_u8, out_i32);
-    if (two_steps) simd_store(l, t + 1u, o, p->dot_1x1(a1, w, p->row_words, l->bias[o]), out_u8, out_i32);
+    const int32_t m = l->mul[o];
+    const uint32_t sh = l->shift[o];
+    simd_store(&q, base0 + o, simd_requant(p->dot_1x1(a0, w, p->row_words, l->bias[o]), m, sh, &q), out_u8, out_i32);
+    if (two_steps)
+      simd_store(&q, base1 + o, simd_requant(p->dot_1x1(a1, w, p->row_words, l->bias[o]), m, sh, &q), out_u8, out_i32);
   }
+}
+
+/* Packs n one-per-byte activations from a word-aligned `src` at `lane` bits into dst, with
+ * n * lane a multiple of 32: 8 bits is a word copy; 4 and 2 bits fold 4 bytes per loaded word
+ * (values already < 2^lane, so no masking of the inputs is needed). */
+static void simd_pack_words(const uint8_t *src, uint32_t n, uint32_t lane, uint32_t *dst) {
+  const uint32_t *s = (const uint32_t *)(const void *)src;
+  const uint32_t words = n * lane / 32u;
+  if (lane == 8u) {
+    for (uint32_t i = 0; i < words; i++) dst[i] = s[i];
+  } else if (lane == 4u) {
+    for (uint32_t i = 0; i < words; i++, s += 2) {
+      uint32_t u = s[0] | (s[0] >> 4), v = s[1] | (s[1] >> 4); /* bytes 0 and 2 hold nibble pairs */
+      dst[i] = (u & 0xFFu) | ((u >> 8) & 0xFF00u) | ((v & 0xFFu) << 16) | ((v << 8) & 0xFF000000u);
+    }
+  } else {
+    for (uint32_t i = 0; i < words; i++, s += 4) {
+      uint32_t word = 0;
+      for (uint32_t b = 0; b < 4u; b++) {
+        uint32_t u = s[b] | (s[b] >> 6);      /* bits 0-3: elements 0,1; bits 16-19: elements 2,3 */
+        u = (u & 0xFu) | ((u >> 12) & 0xF0u); /* one byte: elements 0..3 */
+        word |= u << (8u * b);
+      }
+      dst[i] = word;
+    }
+  }
+}
+
+/* Whole-input packing: when a row of the input is a whole number of words at the lane width
+ * and dilation is 1, the input is packed once per call, with padLeft / padRight zero rows, into
+ * scratch; the patch of output step t is then the contiguous run of words starting at row
+ * t * stride, read in place (no im2col per step). Otherwise each step gets its im2col row. */
+static int simd_can_pack_input(const harm_layer *l, uint32_t lane, const uint8_t *in) {
+  return l->dilation == 1u && ((uint32_t)l->in_ch * lane) % 32u == 0u && ((uintptr_t)in & 3u) == 0u;
 }
 
 static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
   const simd_plan p = simd_make_plan(l, s);
+  if (simd_can_pack_input(l, p.lane_bits, in)) {
+    const uint32_t row_words = (uint32_t)l->in_ch * p.lane_bits / 32u;
+    uint32_t *x = s->xpack;
+    for (uint32_t i = 0; i < row_words * l->pad_left; i++) *x++ = 0;
+    simd_pack_words(in, (uint32_t)l->in_len * l->in_ch, p.lane_bits, x);
+    x += row_words * l->in_len;
+    for (uint32_t i = 0; i < row_words * l->pad_right; i++) *x++ = 0;
+    const uint32_t step_words = row_words * l->stride;
+    uint32_t t = 0;
+    for (; t + 2u <= l->out_len; t += 2u)
+      simd_channels(l, &p, s->xpack + t * step_words, s->xpack + (t + 1u) * step_words, t, 1, out_u8, out_i32);
+    if (t < l->out_len) simd_channels(l, &p, s->xpack + t * step_words, s->xpack + t * step_words, t, 0, out_u8, out_i32);
+    return;
+  }
   uint32_t *col0 = s->col, *col1 = s->col + s->col_words;
   uint32_t t = 0;
   for (; t + 2u <= l->out_len; t += 2u) {

@@ -7,7 +7,7 @@
 static uint32_t round4(uint32_t v) { return (v + 3u) & ~3u; }
 
 void net_plan_arena(const harm_model *m, net_plan *plan) {
-  uint32_t act = 0, col = 0, wexp = 0;
+  uint32_t act = 0, col = 0, wexp = 0, xpack = 0;
   for (uint32_t i = 0; i < m->layer_count; i++) {
     const harm_layer *l = &m->layers[i];
     uint32_t out = (uint32_t)l->out_ch * l->out_len;
@@ -16,6 +16,10 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
       uint32_t words8 = (l->row_elems + 3u) / 4u;
       if (words8 > col) col = words8;
       uint32_t lane = l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits;
+      if (l->kind == HARM_CONV1D) {
+        uint32_t padded = ((uint32_t)l->in_len + l->pad_left + l->pad_right) * l->in_ch;
+        if ((padded + 3u) / 4u > xpack) xpack = (padded + 3u) / 4u;
+      }
       if (l->weight_bits < lane) {
         uint32_t words = (uint32_t)l->out_ch * ((l->row_elems * lane + 31u) / 32u);
         if (words > wexp) wexp = words;
@@ -25,7 +29,8 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
   plan->act_bytes = round4(act) + 4u; /* + one word: in-place 8-bit rows may read it (never used) */
   plan->col_words = col;
   plan->wexp_words = wexp;
-  plan->total_bytes = NET_ACT_BUFFERS * plan->act_bytes + 2u * col * 4u + wexp * 4u;
+  plan->xpack_words = xpack;
+  plan->total_bytes = NET_ACT_BUFFERS * plan->act_bytes + 2u * col * 4u + wexp * 4u + xpack * 4u;
 }
 
 /* An arena buffer that is neither the current input nor the kept backbone output. */
@@ -71,6 +76,8 @@ void net_run(const harm_model *m, const net_plan *plan, uint8_t *arena, const in
   scratch.col_words = plan->col_words;
   scratch.wexp = scratch.col + 2u * plan->col_words;
   scratch.wexp_words = plan->wexp_words;
+  scratch.xpack = scratch.wexp + plan->wexp_words;
+  scratch.xpack_words = plan->xpack_words;
 
   const uint8_t *win = (const uint8_t *)window;
   int prev_backbone = -1; /* buffer of the previous stage's backbone output; -1 = the window */
