@@ -195,10 +195,16 @@ def split_metrics(model: IntModel, scores: list[np.ndarray], y: np.ndarray, clas
 
 
 def git_commit() -> str:
+    """The last commit that changed the training toolkit (models/train), with "-dirty" when it has
+    uncommitted changes: the provenance of the code that made the artifact. (HEAD would change
+    with every unrelated commit and break "same seed => byte-identical artifact".)"""
+    cwd = harm.__file__.rsplit("/", 1)[0]
     try:
-        out = subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True, check=True,
-                             cwd=harm.__file__.rsplit("/", 1)[0])
-        return out.stdout.strip()
+        out = subprocess.run(["git", "log", "-1", "--format=%h", "--abbrev=7", "--", "."], capture_output=True, text=True,
+                             check=True, cwd=cwd).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], capture_output=True, text=True,
+                               check=True, cwd=cwd).stdout.strip()
+        return (out or "unknown") + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -40,7 +40,7 @@ class Budget:
 
 
 BUDGETS = {
-    "full": Budget(search_archs=10, float_epochs=20, qat_epochs=8, precision_archs=2, ee_epochs=(30, 10), hapt12_epochs=(30, 10)),
+    "full": Budget(search_archs=8, float_epochs=20, qat_epochs=8, precision_archs=2, ee_epochs=(30, 10), hapt12_epochs=(30, 10)),
     "quick": Budget(search_archs=1, float_epochs=2, qat_epochs=1, precision_archs=1, ee_epochs=(2, 1), hapt12_epochs=(2, 1)),
 }
 
@@ -49,6 +49,8 @@ ANCHORS: dict[str, ArchSpec] = {
     "tiny": presets.PRESETS["tiny"],
     "micro": ArchSpec(blocks=(BlockSpec(6, 5, pool="max4"), BlockSpec(8, 5, pool="max2"), BlockSpec(12, 3))),
     "base": presets.PRESETS["base"],
+    "wide": ArchSpec(blocks=(BlockSpec(16, 9, pool="max2"), BlockSpec(32, 7, pool="max2"), BlockSpec(48, 5, pool="max2"),
+                             BlockSpec(48, 3, dil=2))),
 }
 EARLY_EXIT = ArchSpec(blocks=(BlockSpec(8, 5, pool="max4"), BlockSpec(16, 5, pool="max2"),
                               BlockSpec(48, 5), BlockSpec(64, 3, dil=2)), exit_after=1)

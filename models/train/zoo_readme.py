@@ -141,6 +141,7 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
             lines.append(row)
         lines.append("")
     lines += targets_section(zoo)
+    lines += confusion_section(zoo, cache_dir)
     lines += [
         "## Rebuilding", "",
         "```sh",
@@ -158,6 +159,32 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
     ]
     readme.write_text("\n".join(lines))
     return readme
+
+
+def confusion_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> list[str]:
+    """Test confusion matrix of the most accurate plain model of each task (from the cache)."""
+    from metrics import confusion
+    out: list[str] = []
+    for task in ("hapt6", "hapt12"):
+        plain = [(i, m) for i, m in zoo if m.metadata["task"] == task and m.metadata["adaptive"]["kind"] == "none"
+                 and not m.metadata["provenance"]["dataset"].startswith("synthetic")]
+        if not plain:
+            continue
+        mid, m = max(plain, key=lambda im: im[1].metadata["metrics"]["test"]["accuracy"])
+        try:
+            data = load_cache(task, cache_dir)
+        except CacheError:
+            continue
+        q = quantize_input(data.splits["test"].x, np.array(m.metadata["input"]["scale"]))
+        pred = simulate_batched(m, q)[-1].argmax(axis=1)
+        classes = m.metadata["classes"]
+        cm = confusion(data.splits["test"].y, pred, len(classes))
+        out += [f"## Confusion matrix of {mid} on the {task} test subjects (rows: true, columns: predicted)", "",
+                "| | " + " | ".join(c[:10] for c in classes) + " |", "|---|" + "---:|" * len(classes)]
+        for i, c in enumerate(classes):
+            out.append(f"| {c} | " + " | ".join(str(int(v)) for v in cm[i]) + " |")
+        out.append("")
+    return out
 
 
 def targets_section(zoo: list[tuple[str, harm.IntModel]]) -> list[str]:
