@@ -1,7 +1,8 @@
 // The TypeScript integer reference executor (models/ARITHMETIC.md): runs a validated artifact
 // on an int8 window with a mode's threshold. Everything that does not depend on the window is
-// done once, when the engine is created: weights unpacked into Int8Array, requantization
-// constants, one output buffer per layer. A run allocates only its result.
+// done once, when the engine is created: weights unpacked (into Float64Array, exact: see
+// kernels.ts), requantization constants, one output buffer per layer and one input-row buffer.
+// A run allocates only its result.
 import type { InferenceEngine, InferenceResult } from '../engine.ts';
 import { UINT32_MAX } from '../format/constants.ts';
 import { unpackWeights } from '../format/packing.ts';
@@ -33,7 +34,8 @@ interface PreparedStage {
   readonly macs: number;
 }
 
-function prepareLayer(l: LayerRecord): PreparedLayer {
+/** `col`: one input-row buffer shared by every conv1d / linear of the model (the widest row). */
+function prepareLayer(l: LayerRecord, col: Float64Array): PreparedLayer {
   const out = new Int32Array(l.outCh * l.outLen);
   const name = kernelName(l);
   if (l.kind === 'conv1d' || l.kind === 'linear') {
@@ -42,12 +44,12 @@ function prepareLayer(l: LayerRecord): PreparedLayer {
     const args: WeightedKernelArgs = {
       inCh: l.inCh, inLen: l.inLen, outCh: l.outCh, outLen: l.outLen, kernel: l.kernel, stride: l.stride,
       dilation: l.dilation, padLeft: l.padLeft, rowElems: l.rowElems,
-      weights: unpackWeights(t.packedWeights, l.outCh, l.rowElems, l.weightBits),
+      weights: Float64Array.from(unpackWeights(t.packedWeights, l.outCh, l.rowElems, l.weightBits)),
       bias: t.bias,
       requant: requantTable(t.mul, t.shift, l.outBits, l.outSigned),
     };
-    const kernel = l.kind === 'conv1d' ? conv1d : linear;
-    return { record: l, name, out, run: (x, o) => kernel(args, x, o) };
+    if (l.kind === 'conv1d') return { record: l, name, out, run: (x, o) => conv1d(args, x, o, col) };
+    return { record: l, name, out, run: (x, o) => linear(args, x, o, col) };
   }
   const args = { inCh: l.inCh, inLen: l.inLen, outLen: l.outLen, kernel: l.kernel, stride: l.stride };
   const kernel = l.kind === 'maxpool1d' ? maxpool1d : l.kind === 'avgpool1d' ? avgpool1d : globalavgpool;
@@ -78,7 +80,8 @@ export class ReferenceModel {
 
   constructor(artifact: ModelArtifact) {
     this.artifact = artifact;
-    const prepared = artifact.layers.map(prepareLayer);
+    const col = new Float64Array(Math.max(1, ...artifact.layers.map((l) => l.rowElems)));
+    const prepared = artifact.layers.map((l) => prepareLayer(l, col));
     this.stages = artifact.stages.map((s) => {
       const layers = prepared.slice(s.firstLayer, s.firstLayer + s.backboneLayers + s.headLayers);
       return { record: s, layers, macs: layers.reduce((sum, l) => sum + l.record.macs, 0) };

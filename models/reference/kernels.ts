@@ -6,7 +6,12 @@
 // Activations are Int32Array, time-major ([t][c] at t * C + c). No allocation inside a kernel.
 import type { RequantTable } from './requantize.ts';
 
-/** A conv1d / linear layer ready to run: unpacked weights [outCh][rowElems] and requant constants. */
+/**
+ * A conv1d / linear layer ready to run: unpacked weights [outCh][rowElems] and requant constants.
+ * Weights and the gathered inputs are float64: every product and partial sum is an integer below
+ * the accumulator bound (< 2^31), so float64 arithmetic is exact, and V8 runs it faster than
+ * int32 arithmetic with overflow checks (bench/reference.ts).
+ */
 export interface WeightedKernelArgs {
   readonly inCh: number;
   readonly inLen: number;
@@ -17,7 +22,7 @@ export interface WeightedKernelArgs {
   readonly dilation: number;
   readonly padLeft: number;
   readonly rowElems: number;
-  readonly weights: Int8Array;
+  readonly weights: Float64Array;
   readonly bias: Int32Array;
   readonly requant: RequantTable;
 }
@@ -33,39 +38,59 @@ export interface PoolKernelArgs {
 /**
  * §3 conv1d: acc = bias[o] + sum_k sum_c x[t*stride + k*dilation - padLeft][c] * w[o][k][c],
  * x = 0 outside [0, inLen) (zero padding: the activation zero point is 0); then requantize.
- * The taps that fall on padding are skipped (they add 0), so the inner loop has no branch.
+ * Per output step the receptive field is gathered into `col` ([k][c], zeros on padding), so
+ * every output channel is one contiguous dot product of rowElems terms (the order of the sum
+ * does not matter: every partial sum is within the accumulator bound, ARITHMETIC.md §3).
  */
-export function conv1d(a: WeightedKernelArgs, x: Int32Array, out: Int32Array): void {
+export function conv1d(a: WeightedKernelArgs, x: Int32Array, out: Int32Array, col: Float64Array): void {
   const { inCh, inLen, outCh, outLen, kernel, stride, dilation, padLeft, rowElems, weights, bias } = a;
   const { mul, round, divisor, lo, hi } = a.requant;
   for (let t = 0; t < outLen; t++) {
     const start = t * stride - padLeft;
-    // valid taps: 0 <= start + k*dilation <= inLen - 1
-    const kLo = start >= 0 ? 0 : Math.ceil(-start / dilation);
-    const kHi = Math.min(kernel, Math.floor((inLen - 1 - start) / dilation) + 1);
+    for (let k = 0; k < kernel; k++) {
+      const pos = start + k * dilation;
+      const cb = k * inCh;
+      if (pos < 0 || pos >= inLen) {
+        for (let c = 0; c < inCh; c++) col[cb + c] = 0;
+      } else {
+        const xb = pos * inCh;
+        for (let c = 0; c < inCh; c++) col[cb + c] = x[xb + c]!;
+      }
+    }
     const outBase = t * outCh;
     for (let o = 0; o < outCh; o++) {
-      let acc = bias[o]!;
-      const wRow = o * rowElems;
-      for (let k = kLo; k < kHi; k++) {
-        const xb = (start + k * dilation) * inCh;
-        const wb = wRow + k * inCh;
-        for (let c = 0; c < inCh; c++) acc += x[xb + c]! * weights[wb + c]!;
-      }
+      const acc = bias[o]! + dot(col, weights, o * rowElems, rowElems);
       const r = Math.floor((acc * mul[o]! + round[o]!) / divisor[o]!);
       out[outBase + o] = r < lo ? lo : r > hi ? hi : r;
     }
   }
 }
 
+/** sum_i v[i] * w[wStart + i] for i < n, unrolled by four. */
+function dot(v: Float64Array, w: Float64Array, wStart: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  const n4 = n - (n % 4);
+  for (; i < n4; i += 4) {
+    s0 += v[i]! * w[wStart + i]!;
+    s1 += v[i + 1]! * w[wStart + i + 1]!;
+    s2 += v[i + 2]! * w[wStart + i + 2]!;
+    s3 += v[i + 3]! * w[wStart + i + 3]!;
+  }
+  for (; i < n; i++) s0 += v[i]! * w[wStart + i]!;
+  return s0 + s1 + s2 + s3;
+}
+
 /** §3 linear: the input [inLen][inCh] flattened time-major; acc = bias[o] + sum_i x[i] * w[o][i]. */
-export function linear(a: WeightedKernelArgs, x: Int32Array, out: Int32Array): void {
+export function linear(a: WeightedKernelArgs, x: Int32Array, out: Int32Array, col: Float64Array): void {
   const { outCh, rowElems, weights, bias } = a;
   const { mul, round, divisor, lo, hi } = a.requant;
+  for (let i = 0; i < rowElems; i++) col[i] = x[i]!;
   for (let o = 0; o < outCh; o++) {
-    let acc = bias[o]!;
-    const wRow = o * rowElems;
-    for (let i = 0; i < rowElems; i++) acc += x[i]! * weights[wRow + i]!;
+    const acc = bias[o]! + dot(col, weights, o * rowElems, rowElems);
     const r = Math.floor((acc * mul[o]! + round[o]!) / divisor[o]!);
     out[o] = r < lo ? lo : r > hi ? hi : r;
   }

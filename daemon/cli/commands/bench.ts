@@ -13,7 +13,9 @@ const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> 
   datasets: ['dataset readers: HAPT parse, task windows, window-cache export, WISDM parse', () => import('../../../bench/datasets.ts')],
   train: ['training toolkit: the --smoke run (2 min target) or, with --zoo, the zoo rebuild (45 min target)', () => import('../../../bench/train.ts')],
   gateway: ['the daemon under N simulated wearables at 50 Hz: samples/s, windows/s, p50/p99 latency, drops, CPU, RSS', () => import('../../../bench/gateway.ts')],
+  iss: ['instruction-set simulator speed: MIPS on conv-like kernels (custom SIMD and RV32IM), and the ratio to qemu-system-riscv32 when installed', () => import('../../../bench/iss.ts')],
   kernels: ['firmware kernels on the emulated core: MAC/cycle per kernel and precision (SIMD vs plain), zoo energy and latency', () => import('../../../bench/kernels.ts')],
+  reference: ['TypeScript reference executor: windows/s, us/window and M MAC/s per zoo model and mode', () => import('../../../bench/reference.ts')],
 };
 
 export function registerBench(program: Command): void {
