@@ -118,6 +118,7 @@ export class Gateway {
           artifactBytes: model.bytes,
           maxInFlightPerWorker: config.pipeline.maxInFlightPerWorker,
           maxQueuedPerDevice: config.pipeline.maxQueuedWindowsPerDevice,
+          maxQueuedPerWorker: config.pipeline.maxQueuedWindowsPerWorker,
           onWorkerError: (index, err) => logger.error({ worker: index, err: err.message }, 'inference worker failed'),
           ...callbacks,
         }),

@@ -8,6 +8,10 @@
 //   windows waiting (not yet posted). When one more arrives, its OLDEST waiting window is
 //   dropped and counted: for live activity the newest data matters most, and a device that
 //   outpaces inference cannot grow the queue (nor delay the other devices on its worker).
+// - Bounded per-worker queues, drop-oldest: many devices within their own bound can still
+//   overload a worker; past `maxQueuedPerWorker` waiting windows the worker's oldest waiting
+//   window (whatever its device) is dropped and counted. This bounds memory and the queueing
+//   delay (maxQueuedPerWorker x the engine's time per window) when inference cannot keep up.
 // - A worker that dies fails its in-flight windows (counted) and is started again.
 import { Worker } from 'node:worker_threads';
 import type { InferenceResult } from '../../models/engine.ts';
@@ -22,6 +26,8 @@ const WORKER_BOOTSTRAP = new URL('./inference-worker.js', import.meta.url);
 export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 4;
 /** Windows of one device waiting for a worker: 16 windows at stride 64 / 50 Hz is ~20 s of backlog (a broker reconnect's burst). */
 export const DEFAULT_MAX_QUEUED_PER_DEVICE = 16;
+/** Windows waiting for one worker: 256 windows of a ~1-4 ms engine is 0.25-1 s of queueing delay. */
+export const DEFAULT_MAX_QUEUED_PER_WORKER = 256;
 /** A worker that dies this many times in a row is not started again. */
 const MAX_WORKER_RESTARTS = 5;
 
@@ -44,6 +50,7 @@ export interface InferencePoolOptions {
   readonly engineOptions?: EngineOptions;
   readonly maxInFlightPerWorker?: number;
   readonly maxQueuedPerDevice?: number;
+  readonly maxQueuedPerWorker?: number;
   readonly onResult: (outcome: InferenceOutcome) => void;
   /** A window dropped by the queue bound (drop-oldest). */
   readonly onDrop: (job: InferenceJob) => void;
@@ -88,6 +95,7 @@ export class InferencePool {
   private readonly queuedByDevice = new Map<string, number>();
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
+  private readonly maxQueuedPerWorker: number;
   private nextId = 1;
   private stopping = false;
   private drainWaiters: Array<() => void> = [];
@@ -99,6 +107,7 @@ export class InferencePool {
     this.options = options;
     this.maxInFlight = options.maxInFlightPerWorker ?? DEFAULT_MAX_IN_FLIGHT_PER_WORKER;
     this.maxQueued = options.maxQueuedPerDevice ?? DEFAULT_MAX_QUEUED_PER_DEVICE;
+    this.maxQueuedPerWorker = options.maxQueuedPerWorker ?? DEFAULT_MAX_QUEUED_PER_WORKER;
   }
 
   /** Starts the workers and resolves when every engine is built (rejects if one cannot be). */
@@ -135,6 +144,12 @@ export class InferencePool {
       this.queuedByDevice.set(deviceId, queued + 1);
     }
     slot.waiting.push(job);
+    if (slot.waiting.length > this.maxQueuedPerWorker) {
+      const oldest = slot.waiting.shift()!;
+      this.releaseQueued(oldest);
+      this.counts.dropped += 1;
+      this.options.onDrop(oldest);
+    }
     this.pump(slot);
   }
 

@@ -59,6 +59,17 @@ describe('InferencePool', () => {
     expect(pool.stats()).toMatchObject({ dropped: 3, completed: 4 });
   });
 
+  it('bounds a worker\'s queue over all devices, dropping its oldest waiting window', async () => {
+    const { pool, results, dropped } = harness({ workers: 1, maxInFlightPerWorker: 1, maxQueuedPerDevice: 8, maxQueuedPerWorker: 3, engineOptions: { busyMs: 30 } });
+    await pool.start();
+    for (const d of ['a', 'b', 'c', 'd', 'e']) pool.submit(job(d, 0));
+    await pool.drain();
+    // a is posted at once; b, c, d wait; e pushes out b (the oldest waiting)
+    expect(dropped.map((j) => j.window.deviceId)).toEqual(['b']);
+    expect(results.map((r) => r.job.window.deviceId)).toEqual(['a', 'c', 'd', 'e']);
+    expect(pool.stats()).toMatchObject({ dropped: 1, queued: 0 });
+  });
+
   it('fails one window on an engine error and keeps going', async () => {
     const { pool, results, failed } = harness({ engineOptions: { failOn: 99 } });
     await pool.start();
