@@ -118,6 +118,13 @@ export const configSchema = z
           .max(1024)
           .default(16)
           .describe('windows of one device waiting for inference (16 = about 20 s at stride 64 / 50 Hz); past it the oldest waiting window is dropped and counted (drop-oldest)'),
+        maxQueuedWindowsPerWorker: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(256)
+          .describe('windows waiting for one inference worker over all its devices; past it the oldest is dropped and counted (bounds the queueing delay when inference cannot keep up)'),
         maxInFlightPerWorker: z.number().int().min(1).max(256).default(4).describe('windows posted to one inference worker at a time'),
         drainTimeoutMs: z.number().int().min(0).max(60_000).default(2_000).describe('on shutdown, longest wait for the windows in flight'),
       })
