@@ -2,7 +2,7 @@
 // Every problem becomes one `path: message (line N)` line; unknown keys are errors.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError } from './errors.ts';
@@ -69,10 +69,12 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function where(path: readonly PropertyKey[], doc?: Document, lineCounter?: LineCounter): string {
   if (!doc || !lineCounter) return '';
-  // walk up to the nearest node that exists (a missing key is reported at its parent)
+  // the line of the key itself; a missing key is reported at the nearest ancestor that exists
   for (let n = path.length; n >= 1; n--) {
-    const node: unknown = doc.getIn(path.slice(0, n) as unknown[], true);
-    if (isNode(node) && node.range) return ` (line ${lineCounter.linePos(node.range[0]).line})`;
+    const parent: unknown = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1) as unknown[], true);
+    if (!isMap(parent)) continue;
+    const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(path[n - 1]));
+    if (pair && isNode(pair.key) && pair.key.range) return ` (line ${lineCounter.linePos(pair.key.range[0]).line})`;
   }
   return '';
 }
