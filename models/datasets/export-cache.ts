@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DatasetError } from './errors.ts';
-import { loadTaskWindows, SPLIT_NAMES, taskProtocol, TASK_NAMES, type SplitName, type TaskWindows } from './index.ts';
+import { ALL_TASK_NAMES, describeTask, loadTaskWindows, SPLIT_NAMES, TASK_NAMES, type SplitName, type TaskWindows } from './index.ts';
 import { encodeNpy, type NpyArray } from './npy.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,18 +61,20 @@ function splitArrays(w: TaskWindows): Record<string, NpyArray> {
 
 /** Writes the cache of one task; returns its meta (also written to meta.json). */
 export function exportWindowCache(task: string, dataDir: string, outDir: string): CacheMeta {
-  const protocol = taskProtocol(task);
+  const protocol = describeTask(task);
   const taskDir = join(outDir, protocol.task);
   mkdirSync(taskDir, { recursive: true });
   const splits = {} as Record<SplitName, number>;
   const counts = {} as Record<SplitName, number[]>;
   const files = {} as Record<SplitName, Record<string, string>>;
   let windowRules: Record<string, number> = {};
+  let classes: string[] = [...protocol.classes];
   for (const split of SPLIT_NAMES) {
     const windows = loadTaskWindows(protocol.task, split, dataDir);
     splits[split] = windows.count;
     counts[split] = classCounts(windows);
     windowRules = { ...windows.counters };
+    classes = windows.classes;
     files[split] = {};
     for (const [name, array] of Object.entries(splitArrays(windows))) {
       const file = `${split}.${name}.npy`;
@@ -84,7 +86,7 @@ export function exportWindowCache(task: string, dataDir: string, outDir: string)
     cacheFormat: CACHE_FORMAT_VERSION,
     task: protocol.task,
     protocol: protocol.protocol,
-    classes: [...protocol.classes],
+    classes,
     windowSamples: protocol.windowSamples,
     strideSamples: protocol.strideSamples,
     rateHz: protocol.rateHz,
@@ -95,14 +97,15 @@ export function exportWindowCache(task: string, dataDir: string, outDir: string)
     subjects: { train: [...protocol.subjects.train], validation: [...protocol.subjects.validation], test: [...protocol.subjects.test] },
     windowRules,
     files,
-    source: 'UCI HAPT v2.1 RawData (Reyes-Ortiz et al., Neurocomputing 2016); non-commercial licence, do not commit',
+    source: `${protocol.dataset}; dataset licence applies, never commit these files`,
     generator: `models/datasets/export-cache.ts (cache format ${CACHE_FORMAT_VERSION})`,
   };
   writeAtomic(join(taskDir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
 }
 
-const USAGE = `usage: npx tsx models/datasets/export-cache.ts --task <${TASK_NAMES.join('|')}|all> [--data <dir>] [--out <dir>]
+const USAGE = `usage: npx tsx models/datasets/export-cache.ts --task <${ALL_TASK_NAMES.join('|')}|all> [--data <dir>] [--out <dir>]
+  --task  all = ${TASK_NAMES.join(' and ')} (the tasks on the HAPT data)
   --data  datasets folder (default: $HAR_DATA_DIR or ../shared/datasets beside the repository)
   --out   cache folder (default: .cache/windows in the repository)`;
 

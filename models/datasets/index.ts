@@ -3,9 +3,13 @@
 // published HAR datasets.
 import { DatasetError } from './errors.ts';
 import { loadHaptExperiments, type HaptExperiment } from './hapt.ts';
-import { cutTaskWindows, isSplitName, SPLIT_NAMES, taskProtocol, type SplitName, type TaskName, type TaskProtocol, type WindowCounters, type WindowPlacement } from './tasks.ts';
+import { EXTRA_TASK_NAMES, extraTaskProtocol, isExtraTaskName, loadExtraSplit, type ExtraTaskName } from './extra-tasks.ts';
+import { cutTaskWindows, isSplitName, isTaskName, SPLIT_NAMES, TASK_NAMES, taskProtocol, type SplitName, type TaskName, type TaskProtocol, type WindowCounters, type WindowPlacement } from './tasks.ts';
+
+const HAPT_DATASET = 'UCI HAPT v2.1 RawData (Reyes-Ortiz et al., Neurocomputing 2016)';
 
 export { DatasetError, type DatasetErrorCode } from './errors.ts';
+export { EXTRA_TASK_NAMES, extraTaskProtocol, clearExtraTaskCache, type ExtraTaskName, type ExtraTaskProtocol } from './extra-tasks.ts';
 export { loadHaptExperiments, clearHaptCache, haptRoot, HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_UNITS, HAPT_RATE_HZ, type HaptExperiment, type LabelledSegment } from './hapt.ts';
 export {
   taskProtocol,
@@ -22,8 +26,11 @@ export {
   type WindowCounters,
 } from './tasks.ts';
 
+/** Every task loadTaskWindows knows: the HAPT tasks, then those on the other datasets. */
+export const ALL_TASK_NAMES: readonly (TaskName | ExtraTaskName)[] = [...TASK_NAMES, ...EXTRA_TASK_NAMES];
+
 export interface TaskWindows {
-  readonly task: TaskName;
+  readonly task: TaskName | ExtraTaskName;
   readonly split: SplitName;
   /** Versioned protocol name (models/datasets/README.md). */
   readonly protocol: string;
@@ -42,8 +49,30 @@ export interface TaskWindows {
   readonly experiment: Uint8Array;
   /** First sample of the window in its experiment (0-based). */
   readonly start: Uint32Array;
-  /** What the window rules left out (all splits of the task together). */
-  readonly counters: WindowCounters;
+  /** What the window rules left out (all splits of the task together); HAPT tasks: WindowCounters. */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** Description of a task, whichever dataset it is on (what export-cache writes to meta.json). */
+export interface TaskDescription {
+  readonly task: TaskName | ExtraTaskName;
+  readonly protocol: string;
+  readonly dataset: string;
+  readonly classes: readonly string[];
+  readonly windowSamples: number;
+  readonly strideSamples: number;
+  readonly rateHz: number;
+  readonly channels: readonly string[];
+  readonly units: readonly string[];
+  readonly subjects: Readonly<Record<SplitName, readonly number[]>>;
+}
+
+export function describeTask(task: string): TaskDescription {
+  if (isExtraTaskName(task)) return extraTaskProtocol(task);
+  if (!isTaskName(task)) {
+    throw new DatasetError('DATASET_BAD_ARGUMENT', `unknown task "${task}" (known: ${ALL_TASK_NAMES.join(', ')})`);
+  }
+  return { ...taskProtocol(task), dataset: HAPT_DATASET };
 }
 
 /** Copies the placed windows' samples out of the recordings. */
@@ -93,10 +122,26 @@ export function gatherWindows(protocol: TaskProtocol, split: SplitName, experime
  * the same windows in the same order.
  */
 export function loadTaskWindows(task: string, split: string, dataDir: string): TaskWindows {
-  const protocol = taskProtocol(task);
+  const description = describeTask(task);
   if (!isSplitName(split)) {
     throw new DatasetError('DATASET_BAD_ARGUMENT', `unknown split "${split}" (known: ${SPLIT_NAMES.join(', ')})`);
   }
+  if (isExtraTaskName(description.task)) {
+    const { protocol, classes, windows } = loadExtraSplit(description.task, split, dataDir);
+    return {
+      task: protocol.task,
+      split,
+      protocol: protocol.protocol,
+      classes: [...classes],
+      windowSamples: protocol.windowSamples,
+      strideSamples: protocol.strideSamples,
+      rateHz: protocol.rateHz,
+      channels: [...protocol.channels],
+      units: [...protocol.units],
+      ...windows,
+    };
+  }
+  const protocol = taskProtocol(task);
   const experiments = loadHaptExperiments(dataDir);
   const { placements, counters } = cutTaskWindows(protocol, experiments);
   return gatherWindows(protocol, split, experiments, placements, counters);

@@ -96,7 +96,7 @@ export interface WindowPlacement {
   readonly classIndex: number;
 }
 
-export interface WindowCounters {
+export type WindowCounters = {
   /** Transition segments shorter than half a window: no window (hapt12 rule 2). */
   transitionTooShort: number;
   /** Transition windows that would reach past the start or end of the recording. */
@@ -105,7 +105,7 @@ export interface WindowCounters {
   segmentsNotInTask: number;
   /** Basic-activity segments shorter than one window. */
   segmentShorterThanWindow: number;
-}
+};
 
 export interface WindowCut {
   readonly placements: readonly WindowPlacement[];

@@ -1,43 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadUciHarWindows } from '../../../../models/datasets/uci-har.ts';
-
-/** MATLAB-style "%15.7e" with a 3-digit exponent, as in the published Inertial Signals files. */
-function fmt(v: number): string {
-  const [mantissa, exponent = '0'] = v.toExponential(7).split('e');
-  const sign = exponent.startsWith('-') ? '-' : '+';
-  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(3, '0')}`.padStart(15, ' ');
-}
-
-const SIGNALS = ['body_acc_x', 'body_acc_y', 'body_acc_z', 'body_gyro_x', 'body_gyro_y', 'body_gyro_z', 'total_acc_x', 'total_acc_y', 'total_acc_z'];
-
-/** A value per signal, window and sample, exactly representable after the 8-digit print. */
-function value(signal: number, window: number, t: number): number {
-  return (signal + 1) * 0.5 + window * 0.25 - t / 128;
-}
-
-function writeSplit(root: string, split: string, labels: number[], subjects: number[]): void {
-  const dir = join(root, split, 'Inertial Signals');
-  mkdirSync(dir, { recursive: true });
-  SIGNALS.forEach((signal, s) => {
-    const rows = labels.map((_, i) => ' ' + Array.from({ length: 128 }, (_, t) => fmt(value(s, i, t))).join(' '));
-    writeFileSync(join(dir, `${signal}_${split}.txt`), `${rows.join('\n')}\n`);
-  });
-  writeFileSync(join(root, split, `y_${split}.txt`), `${labels.join('\n')}\n`);
-  writeFileSync(join(root, split, `subject_${split}.txt`), `${subjects.join('\n')}\n`);
-}
+import { fmt, value, writeSplit, writeUciHarRoot } from './uci-har-fixture.ts';
 
 describe('loadUciHarWindows', () => {
   let data = '';
   let root = '';
   beforeEach(() => {
     data = mkdtempSync(join(tmpdir(), 'uci-har-'));
-    root = join(data, 'uci-har', 'UCI HAR Dataset');
-    mkdirSync(root, { recursive: true });
-    writeFileSync(join(root, 'activity_labels.txt'), '1 WALKING\n2 WALKING_UPSTAIRS\n3 WALKING_DOWNSTAIRS\n4 SITTING\n5 STANDING\n6 LAYING\n');
-    writeFileSync(join(root, 'features.txt'), '1 tBodyAcc-mean()-X\n');
+    root = writeUciHarRoot(data);
     writeSplit(root, 'train', [5, 5, 1], [1, 1, 3]);
     writeSplit(root, 'test', [6, 2], [2, 24]);
   });

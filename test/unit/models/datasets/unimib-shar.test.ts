@@ -4,28 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadUnimibShar, UNIMIB_CLASSES } from '../../../../models/datasets/unimib-shar.ts';
 import { STANDARD_GRAVITY_MS2 } from '../../../../models/datasets/wisdm.ts';
-import { charSpec, writeMat, type MatVariableSpec } from './mat5-writer.ts';
-
-const W = 151;
-/** Generated acceleration (m/s^2) of window i, axis a, sample t. */
-function accel(i: number, a: number, t: number): number {
-  return (i + 1) * 100 + a * 10 + t / 16;
-}
-
-/** acc_data as MATLAB stores it: rows = windows, columns x1..x151 y1..y151 z1..z151, column-major. */
-function accData(n: number, columns = 3 * W): MatVariableSpec {
-  const values: number[] = [];
-  for (let col = 0; col < columns; col += 1) {
-    for (let i = 0; i < n; i += 1) values.push(accel(i, Math.floor(col / W), col % W));
-  }
-  return { name: 'acc_data', dims: [n, columns], values, compress: true };
-}
-
-function accLabels(rows: ReadonlyArray<readonly [number, number, number]>): MatVariableSpec {
-  const values = [0, 1, 2].flatMap((c) => rows.map((r) => r[c]!));
-  // MATLAB writes integer-valued doubles compactly; v7 files are compressed.
-  return { name: 'acc_labels', dims: [rows.length, 3], values, storage: 'uint8', compress: true };
-}
+import { charSpec, writeMat } from './mat5-writer.ts';
+import { accData, accel, accLabels, W } from './unimib-fixture.ts';
 
 describe('loadUnimibShar', () => {
   let root = '';
