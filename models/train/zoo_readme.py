@@ -142,7 +142,7 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
         lines.append("")
     lines += targets_section(zoo)
     lines += confusion_section(zoo, cache_dir)
-    lines += [
+    lines += METHOD + [
         "## Rebuilding", "",
         "```sh",
         "npx tsx models/datasets/export-cache.ts --task hapt6     # window cache (also run automatically when missing)",
@@ -159,6 +159,38 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
     ]
     readme.write_text("\n".join(lines))
     return readme
+
+
+METHOD = [
+    "## How the models are made (models/train/)", "",
+    "- **Data**: the window cache of `models/datasets/export-cache.ts` (one source of truth for windows);",
+    "  the trainer never parses the dataset. Input scale per channel: the 99.99th percentile of |x| over the",
+    "  training windows maps to 127; windows are quantized once (ARITHMETIC.md §1) and the network only ever",
+    "  sees the int8 values (times 1/128).",
+    "- **Template** (`net.py`): conv1d blocks (same padding, optional dilation) -> batch norm -> ReLU ->",
+    "  optional max/avg pooling; global average pooling; a linear classifier; optionally an exit head",
+    "  (global average pooling + linear) after one block.",
+    "- **Training** (`fit.py`): float training with batch norm (AdamW, one-cycle schedule, random time",
+    "  shifts), then batch norm is folded into the convolutions and quantization-aware training continues:",
+    "  per-channel symmetric weights (8-bit: max |w|; 4/2-bit: the clip ratio with the least squared error),",
+    "  PACT activations (learned clip, calibrated at the 99.9th percentile), biases on the accumulator grid,",
+    "  half-up rounding everywhere (`quant.py`). The epoch with the best validation accuracy is kept.",
+    "- **Export** (`export.py`): integer weights, biases in accumulator units, requantization",
+    "  `M / 2^S` with `M <= 32767`, `S <= 46`, `|acc| * M < 2^46` and the accumulator bound checked",
+    "  (`harm.py` re-reads every artifact it writes). Every figure in the metadata comes from the integer",
+    "  simulation (`intsim.py`), which the TypeScript reference executor matches bit for bit",
+    "  (`test/conformance/reference-vectors.test.ts`).",
+    "- **Search** (`search.py`, `zoo_build.py`): seeded random architectures (depth 2-5, channels 4-64,",
+    "  kernels 3-9, pooling, dilation) plus anchors, 8-bit QAT; Pareto front on validation accuracy, weight",
+    "  bytes and MACs; for the most accurate front members uniform 4- and 2-bit QAT and a per-layer",
+    "  precision search (lower, one notch at a time, the layer that loses the least validation accuracy per",
+    "  byte saved, measured after post-training quantization; the chosen mixes are then QAT-trained).",
+    "  Model selection uses only the validation subjects; the test subjects are only reported.",
+    "- **Adaptive**: early exit (joint loss, exit head weighted 0.5) and a cascade of two front models; the",
+    "  thresholds are the 2.5 % quantiles of the stage-0 margin on the validation windows, plus 0 and",
+    "  4294967295.",
+    "",
+]
 
 
 def confusion_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> list[str]:
