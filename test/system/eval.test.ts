@@ -1,0 +1,65 @@
+// System test of `har-gateway eval` on the real HAPT recordings (../shared/datasets or
+// HAR_DATA_DIR): the TypeScript reference executor must reproduce, window for window, the
+// figures the Python exporter measured with its integer simulation and wrote into each zoo
+// artifact — test accuracy / macro F1 / window count at the full network, and every
+// operating mode of the table (accuracy, macro F1, continue share, average MACs) on the
+// validation split. Two independent implementations of ARITHMETIC.md agreeing on thousands of
+// real windows.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { THRESHOLD_FULL } from '../../models/engine.ts';
+import { loadTaskWindows } from '../../models/datasets/index.ts';
+import { listZoo, loadZooModel } from '../../models/zoo/index.ts';
+import { evaluateThresholds } from '../../daemon/cli/commands/eval.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DATA_DIR = resolve(ROOT, process.env.HAR_DATA_DIR ?? '../shared/datasets');
+/** The exporter stores measured figures with 6 decimals (models/train/metrics.py `rounded`). */
+const STORED_DIGITS_TOLERANCE = 5e-7 + 1e-12;
+
+function expectStored(actual: number, stored: number, what: string): void {
+  expect(Math.abs(actual - stored), `${what}: TS ${actual} vs stored ${stored}`).toBeLessThanOrEqual(STORED_DIGITS_TOLERANCE * Math.max(1, Math.abs(stored)));
+}
+
+describe('har-gateway eval on the real recordings', () => {
+  it('the CLI evaluates the default model on the hapt6 test subjects (--json)', () => {
+    const model = loadZooModel('default');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/har-gateway.js'), 'eval', '--json', '--data', DATA_DIR], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { accuracy: number; macroF1: number; windows: number; confusion: number[][]; model: string };
+    expect(out.model).toBe(model.id);
+    const stored = model.artifact.metadata.metrics.test;
+    expect(stored, 'the default model carries test metrics').toBeDefined();
+    expect(out.windows).toBe(stored?.windows);
+    expect(out.confusion.flat().reduce((a, b) => a + b, 0)).toBe(out.windows);
+    expectStored(out.accuracy, stored?.accuracy ?? -1, 'test accuracy');
+    expectStored(out.macroF1, stored?.macroF1 ?? -1, 'test macro F1');
+  });
+
+  const models = listZoo().filter((e) => e.valid && (e.task === 'hapt6' || e.task === 'hapt12'));
+  for (const entry of models) {
+    if (!entry.valid) continue;
+    it(`${entry.id}: test metrics and every operating mode match the exporter`, () => {
+      const a = entry.artifact;
+      const meta = a.metadata;
+      const test = loadTaskWindows(meta.task, 'test', DATA_DIR);
+      const [full] = evaluateThresholds(a, test, [THRESHOLD_FULL]);
+      if (!full) throw new Error('no figures');
+      if (meta.metrics.test) {
+        expect(full.report.windows).toBe(meta.metrics.test.windows);
+        expectStored(full.accuracy, meta.metrics.test.accuracy, `${entry.id} test accuracy`);
+        expectStored(full.macroF1, meta.metrics.test.macroF1, `${entry.id} test macro F1`);
+      }
+      const validation = loadTaskWindows(meta.task, 'validation', DATA_DIR);
+      const figures = evaluateThresholds(a, validation, meta.modes.map((m) => m.threshold));
+      meta.modes.forEach((mode, i) => {
+        const f = figures[i]!;
+        expectStored(f.accuracy, mode.accuracy, `${entry.id} mode ${mode.threshold} accuracy`);
+        expectStored(f.macroF1, mode.macroF1, `${entry.id} mode ${mode.threshold} macro F1`);
+        expectStored(f.continueShare, mode.continueShare, `${entry.id} mode ${mode.threshold} continue share`);
+        expect(Math.abs(f.avgMacs - mode.avgMacs), `${entry.id} mode ${mode.threshold} avg MACs`).toBeLessThanOrEqual(1e-6 * Math.max(1, mode.avgMacs));
+      });
+    });
+  }
+});
