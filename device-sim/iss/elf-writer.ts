@@ -16,7 +16,8 @@ export interface ElfSegmentSpec {
 export interface ElfSpec {
   readonly entry: number;
   readonly segments: readonly ElfSegmentSpec[];
-  readonly symbols?: Readonly<Record<string, number>>;
+  /** name -> value, or {value, size} (st_size; QEMU's HTIF wants 8-byte tohost/fromhost). */
+  readonly symbols?: Readonly<Record<string, number | { readonly value: number; readonly size: number }>>;
 }
 
 const EHDR = 52;
@@ -95,11 +96,12 @@ export function writeElf(spec: ElfSpec): Uint8Array {
     out.set(s.data, segmentOffsets[i]);
   });
 
-  symbolEntries.forEach(([, value], i) => {
+  symbolEntries.forEach(([, symbol], i) => {
     const o = symtabOffset + SYM * (i + 1);
+    const { value, size } = typeof symbol === 'number' ? { value: symbol, size: 0 } : symbol;
     v.setUint32(o, nameOffsets[i]!, true);
     v.setUint32(o + 4, value >>> 0, true);
-    v.setUint32(o + 8, 0, true);
+    v.setUint32(o + 8, size >>> 0, true);
     out[o + 12] = (1 << 4) | 0; // STB_GLOBAL, STT_NOTYPE
     v.setUint16(o + 14, 0xfff1, true); // SHN_ABS
   });

@@ -185,33 +185,65 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
     for (const [e, n] of c.events) ev[e]! += n;
     prefixEvents.push(ev);
   });
-  const flush = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): string => {
-    const cycles = prefixCycles[k]! + extraCycles;
-    const parts: string[] = [];
-    if (cycles) parts.push(`s.cycle += ${cycles};`);
-    if (k) parts.push(`s.instret += ${k};`);
-    const ev = prefixEvents[k]!;
-    for (let e = 0; e < HPM_EVENT_COUNT; e++) {
-      const n = ev[e]! + (extraEvents.get(e) ?? 0);
-      if (n) parts.push(`ev[${e}] += ${n};`);
-    }
-    // the jalr hazard of the next block's first instruction depends on what retired last
-    if (k) parts.push(`rt.prevRd = ${hazardDestination(items[k - 1]!.d)};`);
-    return parts.join(' ');
-  };
-
-  const last = items[items.length - 1]!;
+  const n = items.length;
+  const last = items[n - 1]!;
   const lastSem = last.d ? SEMANTICS[last.d.op] : undefined;
   const loops =
     last.d !== null &&
     (lastSem?.kind === 'branch' || lastSem?.kind === 'jal') &&
     ((last.pc + last.d.imm) | 0) === startPc;
 
+  // Registers live in locals (r5 ...) inside the block; the ones written go back to x[] at every exit.
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const { d } of items) {
+    if (!d) continue;
+    for (const r of [d.rs1, d.rs2, d.rd]) if (r !== 0) used.add(r);
+    const rd = destination(d);
+    if (rd !== 0) written.add(rd);
+  }
+  const writeback = [...written].map((r) => `x[${r}] = r${r};`).join(' ');
+
+  // One loop iteration's static cost (the taken path back to the start).
+  const loopTakenExtra =
+    lastSem?.kind === 'branch'
+      ? TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, startPc) ? TIMING.misalignedTargetExtra : 0)
+      : 0;
+  const iterationCycles = prefixCycles[n]! + loopTakenExtra;
+  const iterationEvents = prefixEvents[n]!.slice();
+  if (lastSem?.kind === 'branch') iterationEvents[HPM_EVENT.BRANCH_TAKEN]! += 1;
+
+  /**
+   * Everything an exit after retiring items [0, k) of the current pass must do: write the
+   * registers back, add the counters (completed loop iterations `it`, dynamic cycles `cyc`,
+   * the static prefix) and record the hazard state.
+   */
+  const flush = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): string => {
+    const parts: string[] = [];
+    if (writeback) parts.push(writeback);
+    const cycles = prefixCycles[k]! + extraCycles;
+    parts.push(`s.cycle += cyc${cycles ? ` + ${cycles}` : ''};`);
+    const instret = loops ? `it * ${n}${k ? ` + ${k}` : ''}` : String(k);
+    if (loops || k) parts.push(`s.instret += ${instret};`);
+    const ev = prefixEvents[k]!;
+    for (let e = 0; e < HPM_EVENT_COUNT; e++) {
+      const fixed = ev[e]! + (extraEvents.get(e) ?? 0);
+      const perIteration = loops ? iterationEvents[e]! : 0;
+      if (perIteration && fixed) parts.push(`ev[${e}] += it * ${perIteration} + ${fixed};`);
+      else if (perIteration) parts.push(`ev[${e}] += it * ${perIteration};`);
+      else if (fixed) parts.push(`ev[${e}] += ${fixed};`);
+    }
+    // the jalr hazard of the next block's first instruction depends on what retired last
+    if (k) parts.push(`rt.prevRd = ${hazardDestination(items[k - 1]!.d)};`);
+    else if (loops) parts.push(`if (it) rt.prevRd = ${hazardDestination(last.d)};`);
+    return parts.join(' ');
+  };
+
   const body: string[] = [];
-  const reg = (r: number): string => (r === 0 ? '0' : `x[${r}]`);
-  const write = (rd: number, expr: string): string => (rd === 0 ? '' : `x[${rd}] = ${expr};`);
-  const retireAndContinue = (k: number, extra = 0, extraEvents?: ReadonlyMap<number, number>): string =>
-    `${flush(k + 1, extra, extraEvents)} if (s.cycle >= s.cycleLimit) { s.pc = ${startPc}; return 0; } continue;`;
+  const reg = (r: number): string => (r === 0 ? '0' : `r${r}`);
+  const write = (rd: number, expr: string): string => (rd === 0 ? '' : `r${rd} = (${expr}) | 0;`);
+  // the taken path of the closing branch/jump of a loop block: count the iteration, check the budget, go round
+  const nextIteration = `cyc += ${iterationCycles}; it++; if (cyc >= lim) { ${flush(0)} s.pc = ${startPc}; return 0; } continue;`;
 
   items.forEach((item, k) => {
     const { d, pc } = item;
@@ -223,36 +255,35 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
     const sem = SEMANTICS[d.op];
     const format = BASE_FORMAT.get(d.op);
     const immAsB = format === 'I' || format === 'SHIFT';
-    const ops = { a: 'a', b: immAsB ? String(d.imm) : 'b', d: reg(d.rd), imm: d.imm, pc };
-    const bind = `a = ${reg(d.rs1)};${immAsB ? '' : ` b = ${reg(d.rs2)};`}`;
+    const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
     const memFault = `if (bus.fault !== -1) { ${flush(k)} return rt.memFault(${pc}); }`;
     body.push(`/* ${hex(pc)}: ${d.name} */`);
     switch (sem.kind) {
       case 'alu':
-        if (d.rd !== 0) body.push(`${bind} ${write(d.rd, sem.expr(ops))}`);
+        if (d.rd !== 0) body.push(write(d.rd, sem.expr(ops)));
         break;
       case 'div':
-        body.push(`${bind} t = H.divExtra(b, ${sem.signed}); s.cycle += t; ev[${HPM_EVENT.MULDIV_STALL}] += t; ${write(d.rd, sem.expr(ops))}`);
+        body.push(`t = H.divExtra(${ops.b}, ${sem.signed}); cyc += t; ev[${HPM_EVENT.MULDIV_STALL}] += t; ${write(d.rd, sem.expr(ops))}`);
         break;
       case 'load': {
-        const n = sem.bytes;
-        const view = n === 4 ? 'i32[o >>> 2]' : n === 2 ? (sem.signed ? 'i16[o >>> 1]' : 'u16[o >>> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
-        const aligned = n === 1 ? '' : ` && (o & ${n - 1}) === 0`;
+        const bytes = sem.bytes;
+        const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? (sem.signed ? 'i16[o >>> 1]' : 'u16[o >>> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
+        const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
         body.push(
           `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
-            ` if ((o >>> 0) < ${L2_BYTES}${aligned}) v = ${view}; else { v = bus.load(a, ${n}, ${sem.signed}); ${memFault} }` +
+            ` if ((o >>> 0) < ${L2_BYTES}${aligned}) v = ${view}; else { v = bus.load(a, ${bytes}, ${sem.signed}); ${memFault} }` +
             ` ${write(d.rd, 'v')}`,
         );
         break;
       }
       case 'store': {
-        const n = sem.bytes;
-        const view = n === 4 ? 'i32[o >>> 2]' : n === 2 ? 'u16[o >>> 1]' : 'u8[o]';
-        const aligned = n === 1 ? '' : ` && (o & ${n - 1}) === 0`;
+        const bytes = sem.bytes;
+        const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? 'u16[o >>> 1]' : 'u8[o]';
+        const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
         body.push(
-          `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE}; b = ${reg(d.rs2)};` +
-            ` if ((o >>> 0) < ${L2_BYTES}${aligned} && pf[o >>> ${PAGE_SHIFT}] === 0) ${view} = b;` +
-            ` else { bus.store(a, ${n}, b); ${memFault}` +
+          `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
+            ` if ((o >>> 0) < ${L2_BYTES}${aligned} && pf[o >>> ${PAGE_SHIFT}] === 0) ${view} = ${reg(d.rs2)};` +
+            ` else { bus.store(a, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
             ` if (bus.stop !== 0) { ${flush(k + 1)} s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.BUS}; return 1; } }`,
         );
         break;
@@ -260,26 +291,26 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
       case 'branch': {
         const target = (pc + d.imm) | 0;
         const takenExtra = TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, target) ? TIMING.misalignedTargetExtra : 0);
-        const takenEvents = new Map([[HPM_EVENT.BRANCH_TAKEN, 1]]);
-        const taken = loops ? retireAndContinue(k, takenExtra, takenEvents) : `${flush(k + 1, takenExtra, takenEvents)} s.pc = ${target}; return 0;`;
-        body.push(`${bind} if (${sem.cond(ops)}) { ${taken} } ${flush(k + 1)} s.pc = ${nextPc}; return 0;`);
+        const taken = loops ? nextIteration : `${flush(k + 1, takenExtra, new Map([[HPM_EVENT.BRANCH_TAKEN, 1]]))} s.pc = ${target}; return 0;`;
+        body.push(`if (${sem.cond(ops)}) { ${taken} } ${flush(k + 1)} s.pc = ${nextPc}; return 0;`);
         break;
       }
       case 'jal': {
         const target = (pc + d.imm) | 0;
-        const go = loops ? retireAndContinue(k) : `${flush(k + 1)} s.pc = ${target}; return 0;`;
+        const go = loops ? nextIteration : `${flush(k + 1)} s.pc = ${target}; return 0;`;
         body.push(`${write(d.rd, String(nextPc))} ${go}`);
         break;
       }
       case 'jalr':
         // a jalr at the start of a block: the hazard depends on the instruction that retired before it (dynamic)
-        if (k === 0 && d.rs1 !== 0) body.push(`if (rt.prevRd === ${d.rs1}) { s.cycle += ${TIMING.jalrStall}; ev[${HPM_EVENT.JMP_STALL}] += 1; }`);
-        body.push(`t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} ${flush(k + 1)} s.cycle += H.targetExtra(t); s.pc = t; return 0;`);
+        if (k === 0 && d.rs1 !== 0) body.push(`if (rt.prevRd === ${d.rs1}) { cyc += ${TIMING.jalrStall}; ev[${HPM_EVENT.JMP_STALL}] += 1; }`);
+        body.push(`t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} cyc += H.targetExtra(t); ${flush(k + 1)} s.pc = t; return 0;`);
         break;
       case 'csr': {
         const source = sem.immediate ? String(d.rs1) : reg(d.rs1);
         const writes = sem.action === 'write' || d.rs1 !== 0;
         const own = prefixCycles[k + 1]! - prefixCycles[k]!;
+        // counters are exact when the CSR is read: flush first (x[] is written back too: rt.csr writes x[rd])
         body.push(
           `${flush(k)} if (!rt.csr('${sem.action}', ${d.csr}, ${source}, ${d.rd}, ${writes}, ${own})) return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});` +
             ` s.cycle += ${own}; s.instret += 1; rt.prevRd = ${d.rd};${item.lengthBytes === 2 ? ` ev[${HPM_EVENT.COMP_INSTR}] += 1;` : ''} s.pc = ${nextPc}; return 0;`,
@@ -306,15 +337,18 @@ function generate(bus: Bus, items: readonly Item[], endPc: number): string {
         break;
     }
   });
-  if (!isTerminator(last)) body.push(`${flush(items.length)} s.pc = ${endPc}; return 0;`);
+  if (!isTerminator(last)) body.push(`${flush(n)} s.pc = ${endPc}; return 0;`);
 
   const inner = loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n');
+  const locals = [...used].map((r) => `r${r} = x[${r}]`).join(', ');
   return [
     `"use strict";`,
     `const s = rt.s, x = s.x, ev = s.events, bus = rt.bus, H = rt.H;`,
     `const i32 = bus.i32, i16 = bus.i16, u16 = bus.u16, i8 = bus.i8, u8 = bus.u8, pf = bus.pageFlags;`,
     `return function block_${(startPc >>> 0).toString(16)}() {`,
-    `let a = 0, b = 0, o = 0, v = 0, t = 0;`,
+    `let a = 0, o = 0, v = 0, t = 0, cyc = 0, it = 0;`,
+    loops ? `const lim = s.cycleLimit - s.cycle;` : '',
+    locals ? `let ${locals};` : '',
     inner,
     `};`,
   ].join('\n');

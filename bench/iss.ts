@@ -1,0 +1,255 @@
+// `har-gateway bench iss [--json] [--seconds S] [--no-qemu]`: emulation speed of the ISS.
+//
+// Workloads (built with the table-driven assembler, so the bench needs no cross-compiler):
+//   conv-dot8  an 8-bit conv-like inner loop on the custom SIMD dot product (4 MAC/instruction),
+//              the shape of the firmware's optimized kernels; ISS only (QEMU lacks the opcode);
+//   conv-rv32im  the same computation with lb/mul/add (RV32IM only), run on the ISS and, when
+//              qemu-system-riscv32 is installed, under `qemu-system-riscv32 -machine spike
+//              -bios none -kernel x.elf -nographic` (HTIF tohost exit) on the same instructions:
+//              the ratio ISS MIPS / QEMU MIPS is printed. QEMU's time excludes its start-up,
+//              measured separately with an empty program.
+// MIPS = retired instructions / wall-clock seconds of Machine.run (translation included).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemble } from '../device-sim/iss/assembler.ts';
+import { writeElf } from '../device-sim/iss/elf-writer.ts';
+import { Machine } from '../device-sim/iss/machine.ts';
+import { L2_BASE } from '../device-sim/memory-map.ts';
+
+const QEMU = 'qemu-system-riscv32';
+const QEMU_SPIKE_RAM = 0x8000_0000;
+/** Output channels x input taps of the conv-like kernel (bytes of weights per output = TAPS). */
+const OUTPUTS = 64;
+const TAPS = 256;
+
+interface Workload {
+  readonly name: string;
+  readonly description: string;
+  readonly source: (repetitions: number) => string;
+  readonly qemu: boolean;
+}
+
+/** Data shared by both kernels: activations and weights (deterministic pseudo-random bytes). */
+function dataSection(): string {
+  let seed = 12345;
+  const byte = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 16) & 0xff;
+  };
+  const words = (n: number): string =>
+    Array.from({ length: n }, () => `.word ${byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)}`).join('\n');
+  // data on its own 4 KiB page: QEMU (like any translator) slows down badly when stores hit a page holding code
+  return `
+    .align 4096
+  act:
+    ${words((TAPS + OUTPUTS * 4) / 4)}
+  weights:
+    ${words(TAPS / 4)}
+  out:
+    .space ${OUTPUTS * 4}
+    .align 4096   // QEMU maps its HTIF device over the page of tohost: keep the data off it
+  tohost:
+    .word 0, 0
+  fromhost:
+    .word 0, 0`;
+}
+
+const prologue = (repetitions: number): string => `
+    li s5, ${repetitions}
+  rep:
+    la s0, act
+    la s2, out
+    li s3, ${OUTPUTS}`;
+
+const epilogue = `
+    addi s5, s5, -1
+    bne s5, x0, rep
+    la t0, tohost
+    li t1, 1
+    sw t1, 0(t0)
+    sw x0, 4(t0)
+  hang:
+    j hang`;
+
+const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'conv-dot8',
+    description: `8-bit conv-like kernel, ${OUTPUTS} outputs x ${TAPS} taps, custom dot.b.ss (4 MAC/instr)`,
+    qemu: false,
+    source: (repetitions) => `${prologue(repetitions)}
+  outer:
+    mv a0, s0
+    la a1, weights
+    li a2, ${TAPS / 8}
+    li a3, 0
+  inner:
+    lw t0, 0(a0)
+    lw t1, 0(a1)
+    lw t2, 4(a0)
+    lw t3, 4(a1)
+    dot.b.ss a3, t0, t1
+    dot.b.ss a3, t2, t3
+    addi a0, a0, 8
+    addi a1, a1, 8
+    addi a2, a2, -1
+    bne a2, x0, inner
+    srai a3, a3, 8
+    sw a3, 0(s2)
+    addi s2, s2, 4
+    addi s0, s0, 4
+    addi s3, s3, -1
+    bne s3, x0, outer
+  ${epilogue}
+  ${dataSection()}`,
+  },
+  {
+    name: 'conv-rv32im',
+    description: `the same kernel with lb/mul/add (RV32IM, 1 MAC per 4 instructions)`,
+    qemu: true,
+    source: (repetitions) => `${prologue(repetitions)}
+  outer:
+    mv a0, s0
+    la a1, weights
+    li a2, ${TAPS / 2}
+    li a3, 0
+  inner:
+    lb t0, 0(a0)
+    lb t1, 0(a1)
+    lb t2, 1(a0)
+    lb t3, 1(a1)
+    mul t0, t0, t1
+    mul t2, t2, t3
+    add a3, a3, t0
+    add a3, a3, t2
+    addi a0, a0, 2
+    addi a1, a1, 2
+    addi a2, a2, -1
+    bne a2, x0, inner
+    srai a3, a3, 8
+    sw a3, 0(s2)
+    addi s2, s2, 4
+    addi s0, s0, 4
+    addi s3, s3, -1
+    bne s3, x0, outer
+  ${epilogue}
+  ${dataSection()}`,
+  },
+];
+
+interface IssFigure {
+  workload: string;
+  description: string;
+  instructions: number;
+  cycles: number;
+  seconds: number;
+  mips: number;
+  cpi: number;
+  qemu?: { seconds: number; mips: number; startupSeconds: number; ratio: number } | { skipped: string };
+}
+
+function image(source: string, base: number): { elf: Uint8Array; tohost: number } {
+  const a = assemble(source, base);
+  const tohost = a.symbols.get('tohost')!;
+  const elf = writeElf({
+    entry: base,
+    segments: [{ address: base, data: a.bytes, flags: 7 }],
+    symbols: { tohost: { value: tohost, size: 8 }, fromhost: { value: a.symbols.get('fromhost')!, size: 8 } },
+  });
+  return { elf, tohost };
+}
+
+function runIss(workload: Workload, repetitions: number): { instructions: number; cycles: number; seconds: number } {
+  const m = new Machine();
+  m.loadElf(image(workload.source(repetitions), L2_BASE).elf);
+  const t0 = process.hrtime.bigint();
+  const r = m.run(Number.MAX_SAFE_INTEGER);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.reason !== 'tohost' || r.value !== 1) throw new Error(`${workload.name}: unexpected end ${JSON.stringify(r)}`);
+  return { instructions: m.s.instret, cycles: m.s.cycle, seconds };
+}
+
+function qemuAvailable(): boolean {
+  try {
+    execFileSync(QEMU, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runQemu(elf: Uint8Array, dir: string, name: string): number {
+  const path = join(dir, `${name}.elf`);
+  writeFileSync(path, elf);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(QEMU, ['-machine', 'spike', '-bios', 'none', '-kernel', path, '-nographic', '-monitor', 'none', '-serial', 'none'], { timeout: 300_000 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${QEMU} exited with ${r.status ?? r.signal}: ${r.stderr.toString()}`);
+  return seconds;
+}
+
+export function run(args: readonly string[]): Promise<number> {
+  return Promise.resolve(runSync(args));
+}
+
+function runSync(args: readonly string[]): number {
+  const json = args.includes('--json');
+  const noQemu = args.includes('--no-qemu');
+  const secondsArg = args.indexOf('--seconds');
+  const targetSeconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 2;
+  if (!Number.isFinite(targetSeconds) || targetSeconds <= 0) {
+    process.stderr.write('bench iss: --seconds takes a positive number\n');
+    return 2;
+  }
+  const figures: IssFigure[] = [];
+  const haveQemu = !noQemu && qemuAvailable();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-iss-'));
+  try {
+    for (const w of WORKLOADS) {
+      // calibrate: double the repetitions until a run takes a quarter of the target, then scale to the target
+      let repetitions = 4;
+      for (let probe = runIss(w, repetitions); probe.seconds < targetSeconds / 4; probe = runIss(w, repetitions)) repetitions *= 2;
+      repetitions *= 4;
+      const r = runIss(w, repetitions);
+      const figure: IssFigure = {
+        workload: w.name,
+        description: w.description,
+        instructions: r.instructions,
+        cycles: r.cycles,
+        seconds: r.seconds,
+        mips: r.instructions / r.seconds / 1e6,
+        cpi: r.cycles / r.instructions,
+      };
+      if (w.qemu) {
+        if (!haveQemu) {
+          figure.qemu = { skipped: noQemu ? '--no-qemu' : `${QEMU} not installed` };
+        } else {
+          const startup = runQemu(image(w.source(1), QEMU_SPIKE_RAM).elf, dir, `${w.name}-startup`);
+          const total = runQemu(image(w.source(repetitions), QEMU_SPIKE_RAM).elf, dir, w.name);
+          const seconds = Math.max(total - startup, 1e-6);
+          const mips = r.instructions / seconds / 1e6;
+          figure.qemu = { seconds, mips, startupSeconds: startup, ratio: figure.mips / mips };
+        }
+      }
+      figures.push(figure);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ bench: 'iss', target: { mips: 300, qemuRatio: 0.5 }, figures }, null, 2)}\n`);
+  } else {
+    for (const f of figures) {
+      process.stdout.write(
+        `${f.workload.padEnd(12)} ${f.mips.toFixed(1).padStart(7)} MIPS  (${f.instructions} instructions in ${f.seconds.toFixed(3)} s, CPI ${f.cpi.toFixed(3)}; target >= 300)  ${f.description}\n`,
+      );
+      if (f.qemu && 'mips' in f.qemu) {
+        process.stdout.write(`${''.padEnd(12)} qemu ${f.qemu.mips.toFixed(1)} MIPS (${f.qemu.seconds.toFixed(3)} s after ${f.qemu.startupSeconds.toFixed(3)} s start-up): ISS/QEMU = ${f.qemu.ratio.toFixed(2)} (target >= 0.5)\n`);
+      } else if (f.qemu) {
+        process.stdout.write(`${''.padEnd(12)} qemu skipped: ${f.qemu.skipped}\n`);
+      }
+    }
+  }
+  return 0;
+}
