@@ -35,7 +35,8 @@ const USAGE = `har-gateway bench gateway [options]
   --batch N        samples per MQTT message (default 25)
   --workers N      inference worker threads (default 2)
   --model FILE     model artifact (default: the zoo default, models/zoo/zoo.json)
-  --engine KIND    reference | mcu (default reference)`;
+  --engine KIND    reference | mcu (default reference)
+  --profile DIR    write V8 CPU profiles of the daemon's threads into DIR (node --cpu-prof)`;
 
 interface Options {
   devices: number;
@@ -46,6 +47,7 @@ interface Options {
   workers: number;
   model: string;
   engine: string;
+  profileDir: string | null;
 }
 
 function parseOptions(args: readonly string[]): Options | null {
@@ -60,6 +62,7 @@ function parseOptions(args: readonly string[]): Options | null {
       workers: { type: 'string' },
       model: { type: 'string' },
       engine: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -74,6 +77,7 @@ function parseOptions(args: readonly string[]): Options | null {
     workers: Number(values.workers ?? 2),
     model: values.model ?? join(REPO_ROOT, 'models/zoo', `${zooDefault}.harm`),
     engine: values.engine ?? 'reference',
+    profileDir: values.profile ?? null,
   };
 }
 
@@ -101,7 +105,8 @@ async function spawnDaemon(dir: string, o: Options): Promise<DaemonHandle> {
       'websocket: { port: 0, statsIntervalMs: 1000, maxBufferedBytes: 67108864 }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['bin/har-gateway.js', 'start', '--config', configFile], {
+  const profile = o.profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', o.profileDir];
+  const child = spawn(process.execPath, [...profile, 'bin/har-gateway.js', 'start', '--config', configFile], {
     cwd: REPO_ROOT,
     env: { ...process.env, HAR_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'inherit'],

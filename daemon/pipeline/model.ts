@@ -1,6 +1,8 @@
 // The model as the gateway sees it: the artifact bytes (sent to the inference workers) and
 // what the pipeline reads from its metadata (models/FORMAT.md "Metadata": input, classes).
+import { readFile } from 'node:fs/promises';
 import { readArtifact } from '../../models/format/read.ts';
+import { loadZooModel } from '../../models/zoo/index.ts';
 import type { ModelArtifact } from '../../models/format/types.ts';
 import { createChannelSelector } from './channels.ts';
 import { PipelineError } from './errors.ts';
@@ -34,19 +36,8 @@ export function gatewayModelFromArtifact(artifact: ModelArtifact): GatewayModel 
   return { id: metadata.id, bytes: artifact.bytes, input, classes: metadata.classes };
 }
 
-/** The model named by the configuration: `model.file` when set, else the zoo model `model.id`. */
+/** The model named by the configuration: `model.file` when set, else the zoo model `model.id` (HAR_ZOO_DIR overrides the zoo folder). */
 export async function loadConfiguredModel(model: { readonly id: string; readonly file?: string | undefined }): Promise<GatewayModel> {
-  if (model.file !== undefined) {
-    const { readFile } = await import('node:fs/promises');
-    return gatewayModelFromBytes(new Uint8Array(await readFile(model.file)));
-  }
-  const zoo = (await import(ZOO_MODULE)) as ZooModule;
-  const entry = zoo.loadZooModel(model.id);
-  return gatewayModelFromBytes(entry.bytes);
-}
-
-/** models/zoo/index.ts (ARCHITECTURE.md "models"), loaded by name so the daemon runs with `model.file` before the zoo lands. */
-const ZOO_MODULE = '../../models/zoo/index.ts';
-interface ZooModule {
-  loadZooModel(idOrDefault: string): { readonly id: string; readonly bytes: Uint8Array };
+  if (model.file !== undefined) return gatewayModelFromBytes(new Uint8Array(await readFile(model.file)));
+  return gatewayModelFromArtifact(loadZooModel(model.id).artifact);
 }

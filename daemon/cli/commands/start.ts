@@ -81,21 +81,14 @@ function waitForSignal(logger: Logger): Promise<void> {
   });
 }
 
-/** device-sim/wearables (ARCHITECTURE.md): loaded only for --demo. */
-const WEARABLES_MODULE = '../../../device-sim/wearables/index.ts';
-interface WearablesModule {
-  startSimulatedWearables(options: { brokerUrl: string; baseTopic: string; devices: number; logger?: Logger }): Promise<{ stop(): Promise<void> }>;
-}
-
-async function startDemo(brokerUrl: string, baseTopic: string, logger: Logger): Promise<(() => Promise<void>) | null> {
-  let wearables: WearablesModule;
-  try {
-    wearables = (await import(WEARABLES_MODULE)) as WearablesModule;
-  } catch (err) {
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, '--demo: simulated wearables are not available yet (device-sim/wearables); the gateway runs without them');
-    return null;
-  }
-  const handle = await wearables.startSimulatedWearables({ brokerUrl, baseTopic, devices: DEMO_WEARABLES, logger });
-  logger.info({ devices: DEMO_WEARABLES, brokerUrl }, '--demo: simulated wearables streaming');
-  return () => handle.stop();
+/**
+ * --demo: simulated wearables in-process (device-sim/wearables) with synthetic signals: they
+ * start at once (reading the HAPT recordings takes seconds), so predictions show within 10 s.
+ * `har-gateway simulate` streams the real recordings.
+ */
+async function startDemo(brokerUrl: string, baseTopic: string, logger: Logger): Promise<() => Promise<void>> {
+  const { startSimulatedWearables } = await import('../../../device-sim/wearables/index.ts');
+  const fleet = await startSimulatedWearables({ url: brokerUrl, baseTopic, devices: DEMO_WEARABLES, dataDir: null, idPrefix: 'demo', logger });
+  logger.info({ devices: fleet.deviceIds, source: fleet.source, brokerUrl }, '--demo: simulated wearables streaming; predictions follow within a few seconds');
+  return () => fleet.stop();
 }
