@@ -98,6 +98,9 @@ function finish(run: RunBuilder): WisdmRecording {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NUM = '([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)';
+/** `user,activity,timestamp,x,y,z;` and nothing else (a CR before the line end allowed). */
+const WELL_FORMED_LINE = new RegExp(`^([1-9]\\d*),([A-Za-z]+),${NUM},${NUM},${NUM},${NUM};\\r?$`);
 
 function parseNumber(text: string): number | undefined {
   const t = text.trim();
@@ -121,9 +124,29 @@ export function parseWisdmRaw(text: string, path = WISDM_FILE): WisdmData {
   let records = 0;
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  const addRecord = (user: number, activity: string, classIndex: number, timestamp: number, x: number, y: number, z: number, lineNumber: number): void => {
+    if (timestamp === 0) issues.zeroTimestamp += 1;
+    if (!run || run.user !== user || run.activity !== activity) {
+      if (run) recordings.push(finish(run));
+      run = { user, activity, classIndex, firstLine: lineNumber, timestamps: [], samples: [] };
+    }
+    run.timestamps.push(timestamp);
+    run.samples.push(x / STANDARD_GRAVITY_MS2, y / STANDARD_GRAVITY_MS2, z / STANDARD_GRAVITY_MS2);
+    records += 1;
+  };
   lines.forEach((rawLine, index) => {
-    const line = rawLine.trim();
     const lineNumber = index + 1;
+    // Fast path: one well-formed record and its ';' (nearly every line of the published file).
+    const m = WELL_FORMED_LINE.exec(rawLine);
+    if (m) {
+      const activity = m[2]!;
+      const classIndex = WISDM_ACTIVITIES.indexOf(activity);
+      if (classIndex >= 0) {
+        addRecord(Number(m[1]), activity, classIndex, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), lineNumber);
+        return;
+      }
+    }
+    const line = rawLine.trim();
     if (line.length === 0) {
       issues.emptyLines += 1;
       return;
@@ -160,14 +183,7 @@ export function parseWisdmRaw(text: string, path = WISDM_FILE): WisdmData {
         issues.unknownActivity += 1;
         continue;
       }
-      if (timestamp === 0) issues.zeroTimestamp += 1;
-      if (!run || run.user !== user || run.activity !== activity) {
-        if (run) recordings.push(finish(run));
-        run = { user, activity, classIndex, firstLine: lineNumber, timestamps: [], samples: [] };
-      }
-      run.timestamps.push(timestamp);
-      run.samples.push(x / STANDARD_GRAVITY_MS2, y / STANDARD_GRAVITY_MS2, z / STANDARD_GRAVITY_MS2);
-      records += 1;
+      addRecord(user, activity, classIndex, timestamp, x, y, z, lineNumber);
     }
   });
   if (run) recordings.push(finish(run));

@@ -55,6 +55,16 @@ describe('WISDM v1.1 raw reader', () => {
     });
   });
 
+  it('gives the same samples for well-formed lines (fast path) and the same records written untidily (general path)', () => {
+    const tidy = ['7,Upstairs,1000,1.5,-2.25e1,.5;', '7,Upstairs,2000,-0.1,+3,9.80665;', '8,Standing,0,0,0,0;'].join('\n');
+    const untidy = [' 7,Upstairs,1000,1.5,-2.25e1,.5 ;', '7,Upstairs,2000,-0.1,+3,9.80665,;', '8,Standing,0,0,0,0'].join('\n');
+    const a = parseWisdmRaw(tidy);
+    const b = parseWisdmRaw(untidy);
+    expect(b.recordings).toEqual(a.recordings);
+    expect(a.issues).toMatchObject({ trailingComma: 0, missingTerminator: 0, zeroTimestamp: 1 });
+    expect(b.issues).toMatchObject({ trailingComma: 1, missingTerminator: 1, zeroTimestamp: 1 });
+  });
+
   it('handles CRLF line ends and a file without a final newline', () => {
     const data = parseWisdmRaw('1,Walking,1,1,2,3;\r\n1,Walking,2,1,2,3;');
     expect(data.records).toBe(2);
