@@ -3,37 +3,17 @@
 // truth), noisy battery reports read from the truth through the chemistry curve. Nothing here
 // comes from a dataset or a real model: the mode table is made up.
 import { describe, expect, it } from 'vitest';
-import { simulate, type SimulatedMode, type SimulationOptions, type SimulationResult } from '../../daemon/budget/simulation.ts';
-import { makeBatterySpec } from '../../daemon/budget/battery.ts';
+import { simulate, type SimulationOptions, type SimulationResult } from '../../daemon/budget/simulation.ts';
 import { CONTROLLER_DEFAULTS, maxSwitchesPerDay } from '../../daemon/budget/controller.ts';
+import { SCENARIOS, SCENARIO_MODES as MODES, SCENARIO_START_MS as START_MS, SCENARIO_TARGET_S as TARGET_S, monthScenario } from '../../daemon/budget/scenarios.ts';
 
-const START_MS = Date.UTC(2026, 0, 1);
 const DAY_S = 86_400;
-const TARGET_S = 30 * DAY_S;
-const TIMING = { rateHz: 50, strideSamples: 64 }; // a window every 1.28 s
 const PERIOD_S = 1.28;
 
-/** Ten modes, 20 .. 59.6 µJ in the table, accuracy 0.85 .. 0.949; the device's input makes them 3 % dearer. */
-const MODES: readonly SimulatedMode[] = Array.from({ length: 10 }, (_, i) => ({
-  mode: { index: i, threshold: i === 9 ? 0xffff_ffff : i * 10, accuracy: 0.85 + i * 0.011, macroF1: null, tableEnergyUj: 20 + i * 4.4 },
-  meanEnergyUj: (20 + i * 4.4) * 1.03,
-  jitter: 0.3,
-}));
-
+// The scenario (daemon/budget/scenarios.ts): ten made-up modes of 20 .. 59.6 µJ, 10 mAh LiPo,
+// 15 µW configured baseline but 16 µW drawn, hourly voltage reports (20 mV noise), 30-day target.
 function base(overrides: Partial<SimulationOptions> = {}): SimulationOptions {
-  return {
-    seed: 7,
-    startMs: START_MS,
-    durationS: 36 * DAY_S,
-    battery: makeBatterySpec({ chemistry: 'lipo', capacityMah: 10, baselineUw: 15 }),
-    trueBaselineUw: 16, // the real device draws 1 µW more than configured
-    timing: TIMING,
-    modes: MODES,
-    target: { kind: 'duration', durationS: TARGET_S },
-    reports: { everyS: 3600, kind: 'millivolts', noiseMv: 20 },
-    dailyInputSwing: 0.2,
-    ...overrides,
-  };
+  return monthScenario(overrides);
 }
 
 function endDays(r: SimulationResult): number {
@@ -54,11 +34,17 @@ describe('a month of operation, feasible target', () => {
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
   });
 
-  it('the controller plan (projected end) stays within 2 % of the target every day', () => {
+  it('every day, the projected end (the controller plan) is within 2 % of when the simulated battery really empties', () => {
+    const trueEndMs = r.trueEmptyAtMs ?? r.endedAtMs;
     for (const day of r.days.slice(0, 29)) {
-      expect(day.plannedEmptyAtMs).not.toBeNull();
-      const plannedDays = ((day.plannedEmptyAtMs ?? 0) - START_MS) / 86_400_000;
-      expect(Math.abs(plannedDays - 30) / 30, `day ${day.day}`).toBeLessThan(0.02);
+      expect(day.plannedEmptyAtMs, `day ${day.day}`).not.toBeNull();
+      expect(Math.abs((day.plannedEmptyAtMs ?? 0) - trueEndMs) / (TARGET_S * 1000), `day ${day.day}`).toBeLessThan(0.02);
+    }
+  });
+
+  it('the estimated charge follows the simulated battery within 3 points every day', () => {
+    for (const day of r.days) {
+      expect(Math.abs(day.estimatedFraction - day.trueFraction), `day ${day.day}`).toBeLessThan(0.03);
     }
   });
 
@@ -90,8 +76,8 @@ describe('a month of operation, feasible target', () => {
 });
 
 describe('a month of operation, infeasible target', () => {
-  // 6 mAh cannot last 30 days even in the cheapest mode (~32 µW x 30 d = 83 J > 72 J usable)
-  const r = simulate(base({ battery: makeBatterySpec({ chemistry: 'lipo', capacityMah: 6, baselineUw: 15 }), trueBaselineUw: 15 }));
+  // 6 mAh cannot last 30 days even in the cheapest mode (~31 µW x 30 d = 80 J > 72 J usable)
+  const r = simulate(base(SCENARIOS.infeasible));
 
   it('says so, with a shortfall, and runs the cheapest mode', () => {
     const infeasible = r.decisions.filter((d) => d.status === 'infeasible');
@@ -112,15 +98,15 @@ describe('a month of operation, infeasible target', () => {
 
 describe('reports and their absence', () => {
   it('without reports and a true baseline, coulomb counting alone meets the target within 2 %', () => {
-    const r = simulate(base({ reports: null, trueBaselineUw: 15 }));
+    const r = simulate(base(SCENARIOS['no-reports']));
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
     expect(r.reportsSent).toBe(0);
   });
 
   it('when the configured baseline is wrong, voltage reports pull the end closer to the target than counting alone', () => {
-    const wrong = { trueBaselineUw: 18 }; // 20 % more than configured
-    const counted = simulate(base({ ...wrong, reports: null }));
-    const reported = simulate(base({ ...wrong }));
+    // the device draws 18 µW, 20 % more than the configured 15 µW
+    const counted = simulate(base(SCENARIOS['wrong-baseline-no-reports']));
+    const reported = simulate(base(SCENARIOS['wrong-baseline-reports']));
     const countedError = Math.abs(endDays(counted) - 30);
     const reportedError = Math.abs(endDays(reported) - 30);
     expect(reportedError).toBeLessThan(countedError);
@@ -128,17 +114,12 @@ describe('reports and their absence', () => {
   });
 
   it('fuel-gauge percent reports work as well', () => {
-    const r = simulate(base({ reports: { everyS: 3600, kind: 'percent', noisePct: 2 } }));
+    const r = simulate(base(SCENARIOS.percent));
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
   });
 
   it('a CR2032 (flat curve) with voltage reports meets the target within 2 %', () => {
-    const r = simulate(
-      base({
-        battery: makeBatterySpec({ chemistry: 'cr2032', capacityMah: 12.3, nominalVoltageV: 3.0, baselineUw: 15 }),
-        reports: { everyS: 3600, kind: 'millivolts', noiseMv: 20 },
-      }),
-    );
+    const r = simulate(base(SCENARIOS.cr2032));
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
   });
 

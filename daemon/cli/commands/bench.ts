@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> 
   iss: ['instruction-set simulator speed: MIPS on conv-like kernels (custom SIMD and RV32IM), and the ratio to qemu-system-riscv32 when installed', () => import('../../../bench/iss.ts')],
   kernels: ['firmware kernels on the emulated core: MAC/cycle per kernel and precision (SIMD vs plain), zoo energy and latency', () => import('../../../bench/kernels.ts')],
   reference: ['TypeScript reference executor: windows/s, us/window and M MAC/s per zoo model and mode', () => import('../../../bench/reference.ts')],
+  budget: ['battery budget on a simulated month: end vs target, plan error, mode switches per day, µs per window', () => import('../../../bench/budget.ts')],
 };
 
 export function registerBench(program: Command): void {
