@@ -109,6 +109,21 @@ describe('window cache', () => {
   const out = mkdtempSync(join(tmpdir(), 'window-cache-system-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+  it('writes byte-identical files on a second export from a fresh parse', () => {
+    const first = join(out, 'first');
+    const second = join(out, 'second');
+    exportWindowCache('hapt12', DATA_DIR, first);
+    clearHaptCache();
+    exportWindowCache('hapt12', DATA_DIR, second);
+    for (const split of ['train', 'validation', 'test']) {
+      for (const part of ['x', 'y', 'subject', 'experiment', 'start']) {
+        const file = `${split}.${part}.npy`;
+        expect(readFileSync(join(second, 'hapt12', file)).equals(readFileSync(join(first, 'hapt12', file))), file).toBe(true);
+      }
+    }
+    expect(readFileSync(join(second, 'hapt12', 'meta.json'), 'utf8')).toBe(readFileSync(join(first, 'hapt12', 'meta.json'), 'utf8'));
+  });
+
   it('runs as a command and prints the counts per split and class', () => {
     const stdout = execFileSync('npx', ['tsx', 'models/datasets/export-cache.ts', '--task', 'hapt12', '--data', DATA_DIR, '--out', out], { encoding: 'utf8' });
     expect(stdout).toMatch(/hapt12 \(hapt12\/v1\)/);
