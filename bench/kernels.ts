@@ -23,8 +23,10 @@ import { resolveTwinProfile } from '../device-sim/twin/profiles.ts';
 import { BIT_WIDTHS, randomConv, randomLinear, randomMetadata, randomWindow, seededRandom, type Bits } from '../device-sim/twin/random-models.ts';
 import { createTwin, type KernelSet } from '../device-sim/twin/twin.ts';
 
-/** Shapes of the measured layers: a 1D conv of a typical HAR backbone block and a dense layer. */
-const CONV = { channels: 32, lengthSamples: 64, kernel: 3 } as const;
+/** Shapes of the measured layers: the 1D conv block of the default zoo model (conv(32>32,k5) in
+ * hapt6-base-w8), the same with kernel 3, and a dense layer. */
+const CONV = { channels: 32, lengthSamples: 64 } as const;
+const CONV_KERNELS = [5, 3] as const;
 const LINEAR = { features: 256 } as const;
 const WINDOW_CHANNELS = 6;
 const CLASSES = 6;
@@ -51,11 +53,11 @@ function cyclesOf(stages: { backbone: LayerSpec[]; head: LayerSpec[] }, windowSa
   return twin.run(randomWindow(seededRandom(1), WINDOW_CHANNELS * windowSamples), 0, kernelSet).cycles;
 }
 
-function convFigure(inBits: Bits, weightBits: Bits): KernelFigure {
+function convFigure(inBits: Bits, weightBits: Bits, K: number): KernelFigure {
   const rand = seededRandom(inBits * 10 + weightBits);
-  const { channels: C, lengthSamples: L, kernel: K } = CONV;
+  const { channels: C, lengthSamples: L } = CONV;
   const stem = randomConv(rand, { inCh: WINDOW_CHANNELS, inBits: 8, inSigned: true, outCh: C, kernel: 1, weightBits: 8, outBits: inBits });
-  const layer = randomConv(rand, { inCh: C, inBits, inSigned: false, outCh: C, kernel: K, weightBits, outBits: inBits, padLeft: 1, padRight: 1 });
+  const layer = randomConv(rand, { inCh: C, inBits, inSigned: false, outCh: C, kernel: K, weightBits, outBits: inBits, padLeft: (K - 1) >> 1, padRight: K >> 1 });
   const head: LayerSpec[] = [{ kind: 'globalavgpool' }, randomLinear(rand, { inFeatures: C, inBits, inSigned: false, outCh: CLASSES, weightBits: 8, outBits: 16 })];
   const macs = L * C * K * C;
   const measure = (ks: KernelSet): number => cyclesOf({ backbone: [stem, layer, layer], head }, L, ks) - cyclesOf({ backbone: [stem, layer], head }, L, ks);
@@ -121,7 +123,8 @@ export function run(args: readonly string[]): Promise<number> {
     return Promise.resolve(0);
   }
   const kernels: KernelFigure[] = [];
-  for (const inBits of BIT_WIDTHS) for (const weightBits of BIT_WIDTHS) kernels.push(convFigure(inBits, weightBits));
+  for (const K of CONV_KERNELS) for (const bits of [8, 4, 2] as const) kernels.push(convFigure(bits, bits, K));
+  for (const inBits of BIT_WIDTHS) for (const weightBits of BIT_WIDTHS) if (inBits !== weightBits) kernels.push(convFigure(inBits, weightBits, 5));
   for (const bits of BIT_WIDTHS) kernels.push(linearFigure(bits, bits));
   const zoo = zooFigures();
   if (args.includes('--json')) {

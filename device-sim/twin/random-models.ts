@@ -169,3 +169,31 @@ export function allComboModels(seed = 1): RandomModel[] {
       }
   return models;
 }
+
+/**
+ * Wide layers (the sizes of trained HAR backbones: 24-48 channels, kernels 3-7, 64 samples) at
+ * each uniform precision and a few mixed ones, so the optimized kernels' long inner loops, the
+ * whole-input packing and every requantization path run on realistic shapes.
+ */
+export function wideModels(seed = 1): RandomModel[] {
+  const combos: readonly (readonly [Bits, Bits])[] = [[8, 8], [4, 4], [2, 2], [8, 4], [4, 2], [2, 8]];
+  return combos.map(([actBits, weightBits], i) => {
+    const rand = seededRandom(seed * 100 + i);
+    const inChannels = 6;
+    const windowSamples = 64;
+    const classCount = 6;
+    const c1 = [24, 32, 48][i % 3] ?? 32;
+    const kernel = [5, 3, 7][i % 3] ?? 5;
+    const stem = randomConv(rand, { inCh: inChannels, inBits: 8, inSigned: true, outCh: c1, kernel: 5, weightBits: 8, outBits: actBits, padLeft: 2, padRight: 2 });
+    const block = randomConv(rand, { inCh: c1, inBits: actBits, inSigned: false, outCh: 36, kernel, weightBits, outBits: actBits, padLeft: kernel >> 1, padRight: kernel >> 1 });
+    const block2 = randomConv(rand, { inCh: 36, inBits: actBits, inSigned: false, outCh: 40, kernel: 3, weightBits, outBits: actBits, stride: 2 });
+    const head = randomLinear(rand, { inFeatures: 40, inBits: actBits, inSigned: false, outCh: classCount, weightBits: 8, outBits: 16 });
+    const name = `wide-a${actBits}-w${weightBits}-c${c1}-k${kernel}`;
+    const spec: ArtifactSpec = {
+      inChannels, windowSamples, classCount,
+      stages: [{ backbone: [stem, block, { kind: 'maxpool1d', kernel: 2 }, block2], head: [{ kind: 'globalavgpool' }, head] }],
+      metadata: randomMetadata(name, inChannels, windowSamples, classCount, 'none', 1),
+    };
+    return { name, bytes: writeArtifact(spec), windowBytes: inChannels * windowSamples };
+  });
+}

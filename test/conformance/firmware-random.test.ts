@@ -7,7 +7,7 @@ import { readArtifact } from '../../models/format/index.ts';
 import { runReference } from '../../models/reference/index.ts';
 import { loadFirmwareImage } from '../../device-sim/twin/firmware-image.ts';
 import { createIssCore } from '../../device-sim/twin/iss-core.ts';
-import { allComboModels, randomInt, randomWindow, seededRandom } from '../../device-sim/twin/random-models.ts';
+import { allComboModels, randomInt, randomWindow, seededRandom, wideModels } from '../../device-sim/twin/random-models.ts';
 import { createTwin } from '../../device-sim/twin/twin.ts';
 
 const profile = { name: 'conformance', clockHz: 100e6, activeEnergyPerCyclePj: 10 };
@@ -31,6 +31,22 @@ describe('firmware on the twin = TS reference (random artifacts)', () => {
           expect(got.instret).toBeGreaterThan(0);
           expect(got.instret).toBeLessThanOrEqual(got.cycles);
         }
+      }
+    }
+  });
+});
+
+describe('firmware on the twin = TS reference (wide layers of trained-model size)', () => {
+  it.each(wideModels(3).map((m) => [m.name, m] as const))('%s', (_name, m) => {
+    const artifact = readArtifact(m.bytes);
+    const twin = createTwin({ firmwareElf, modelBytes: m.bytes, profile, coreFactory: createIssCore });
+    const rand = seededRandom(m.bytes.length);
+    for (let w = 0; w < 1; w++) {
+      const window = randomWindow(rand, m.windowBytes);
+      const ref = runReference(artifact, window, 0);
+      for (const kernelSet of ['simd', 'ref'] as const) {
+        const got = twin.run(window, 0, kernelSet);
+        expect({ scores: got.scores, classIndex: got.classIndex, margin: got.margin, macs: got.macs }, `window ${w}, ${kernelSet}`).toEqual({ scores: [...ref.scores], classIndex: ref.classIndex, margin: ref.margin, macs: ref.macs });
       }
     }
   });

@@ -23,17 +23,24 @@ static inline int32_t sdot8_us(int32_t acc, uint32_t a, uint32_t w) { return hos
 static inline int32_t sdot4_us(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 4, 0); }
 static inline int32_t sdot2_us(int32_t acc, uint32_t a, uint32_t w) { return host_sdot(acc, a, w, 2, 0); }
 
-/* C form of include/simd.h's SIMD_DOT_4X2 (there: a RISC-V assembly loop); F3/F7 unused. */
-#define SIMD_DOT_4X2(NAME, SDOT, F3, F7)                                                            \
-  static void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words, \
-                   uint32_t words, int32_t acc[8]) {                                               \
-    for (uint32_t j = 0; j < 4u; j++) {                                                            \
-      const uint32_t *wr = w + j * row_words;                                                      \
-      for (uint32_t n = 0; n < words; n++) {                                                       \
-        acc[j] = SDOT(acc[j], a0[n], wr[n]);                                                       \
-        acc[j + 4u] = SDOT(acc[j + 4u], a1[n], wr[n]);                                             \
-      }                                                                                            \
-    }                                                                                              \
+/* C forms of include/simd.h's SIMD_DOT_4X3 / SIMD_DOT_4X1 (there: RISC-V assembly loops). */
+#define SIMD_DOT_4X3(NAME, SDOT, F3, F7)                                                             \
+  static inline __attribute__((always_inline)) void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,  \
+                   uint32_t row_words, int32_t acc[12]) {                                           \
+    for (uint32_t j = 0; j < 4u; j++) {                                                             \
+      const uint32_t *wr = w + j * row_words;                                                       \
+      for (uint32_t n = 0; n < row_words; n++) {                                                    \
+        acc[j] = SDOT(acc[j], a0[n], wr[n]);                                                        \
+        acc[j + 4u] = SDOT(acc[j + 4u], a1[n], wr[n]);                                              \
+        acc[j + 8u] = SDOT(acc[j + 8u], a2[n], wr[n]);                                              \
+      }                                                                                             \
+    }                                                                                               \
+  }
+
+#define SIMD_DOT_4X1(NAME, SDOT, F3, F7)                                                             \
+  static void NAME(const uint32_t *a0, const uint32_t *w, uint32_t row_words, int32_t acc[4]) {     \
+    for (uint32_t j = 0; j < 4u; j++)                                                               \
+      for (uint32_t n = 0; n < row_words; n++) acc[j] = SDOT(acc[j], a0[n], w[j * row_words + n]);  \
   }
 
 #endif

@@ -73,6 +73,9 @@ typedef struct {
   const int32_t *mul;
   const uint8_t *shift;
   uint32_t macs;
+  /* 1 when every channel satisfies accBound * mul + 2^(shift-1) < 2^31 and shift <= 30, so the
+   * requantization is exact in 32-bit arithmetic (computed at boot; used by the SIMD kernels). */
+  uint8_t requant32;
 } harm_layer;
 
 typedef struct {

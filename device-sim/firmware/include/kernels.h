@@ -15,7 +15,7 @@
 
 /* Caller-owned scratch space inside the arena (sizes from net_plan_arena in network.h). */
 typedef struct {
-  uint32_t *col;       /* two im2col rows: 2 * col_words words */
+  uint32_t *col;       /* three im2col rows: 3 * col_words words */
   uint32_t col_words;  /* words of one im2col row at 8-bit lanes (the widest) */
   uint32_t *wexp;      /* weights re-packed at a wider lane width (optimized set only) */
   uint32_t wexp_words;

@@ -7,7 +7,7 @@
 #include "memory_map.h"
 
 /* Arena layout, computed from the model (no guessing, no malloc): three activation buffers
- * (input, output and the kept backbone output of an early-exit stage), two im2col rows and the
+ * (input, output and the kept backbone output of an early-exit stage), three im2col rows and the
  * widened-weight and packed-input buffers of the optimized kernels. */
 typedef struct {
   uint32_t act_bytes;  /* one activation buffer, 4-byte multiple */
@@ -18,6 +18,8 @@ typedef struct {
 } net_plan;
 
 #define NET_ACT_BUFFERS 3u
+/* im2col rows: one per output step of the optimized conv1d inner loop (SIMD_STEPS). */
+#define NET_COL_ROWS 3u
 
 typedef struct {
   int32_t scores[MAILBOX_MAX_SCORES];

@@ -31,56 +31,117 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
   return acc;
 }
 
-/* The 4x2 inner loop of src/kernels_simd.c (PULP-NN style), generated once per flavour.
- * One trip is written in assembly (RISC-V has no register+register addressing, and the compiler
- * spills around the 21 live values): 4 words of each of 2 activation rows and 4 weight rows,
- * i.e. 24 loads, 32 dot products, 6 pointer increments and one branch for 4 x 2 x 4 x lanes MACs.
- * Every load is issued at least 5 instructions before its first use, so the core's load-use
- * stall never triggers. The last words % 4 words are done in C (SDOT: include/simd.h form). */
-#define SIMD_DOT_STEP(F3, F7, OFF)                                                                   \
-  "lw %[x0], " #OFF "(%[a0])\n\t lw %[x1], " #OFF "(%[a1])\n\t lw %[y0], " #OFF "(%[w0])\n\t"          \
-  "lw %[y1], " #OFF "(%[w1])\n\t lw %[y2], " #OFF "(%[w2])\n\t lw %[y3], " #OFF "(%[w3])\n\t"          \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"
+/* The inner loops of src/kernels_simd.c (PULP-NN style "matmul" kernels), generated once per
+ * dot-product flavour. A trip is written in assembly (RISC-V has no register+register
+ * addressing, and the compiler spills around this many live values), reading words of each
+ * activation row and of 4 weight rows. Every load is issued at least 4 instructions before its first use,
+ * so the core's load-use stall never triggers. The last words % 4 are done in C with SDOT.
+ *
+ * SIMD_DOT_4X3: 4 output channels x 3 output steps: per word 7 loads and 12 dot products;
+ *   a trip covers 8 words: 56 loads, 96 dot products, 7 pointer increments and one branch for
+ *   4 x 3 x 8 x lanes MACs (12 accumulators, 27 registers in all); then one 4-word block if
+ *   words % 8 >= 4, and the last words % 4 in C.
+ * SIMD_DOT_4X1: 4 output channels x 1 step (linear layers): per word 5 loads, 4 dot products. */
+#define SIMD_STEP_4X3(F3, F7, OFF)                                                                    \
+  "lw %[x0], " #OFF "(%[a0])\n\t lw %[x1], " #OFF "(%[a1])\n\t lw %[x2], " #OFF "(%[a2])\n\t"           \
+  "lw %[y0], " #OFF "(%[w0])\n\t lw %[y1], " #OFF "(%[w1])\n\t lw %[y2], " #OFF "(%[w2])\n\t"           \
+  "lw %[y3], " #OFF "(%[w3])\n\t"                                                                     \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s20], %[x2], %[y0]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s21], %[x2], %[y1]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s22], %[x2], %[y2]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s23], %[x2], %[y3]\n\t"
 
-#define SIMD_DOT_4X2(NAME, SDOT, F3, F7)                                                              \
-  static void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words,   \
-                   uint32_t words, int32_t acc[8]) {                                                 \
-    const uint32_t *w0 = w, *w1 = w0 + row_words, *w2 = w1 + row_words, *w3 = w2 + row_words;        \
-    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s03 = acc[3];                                  \
-    int32_t s10 = acc[4], s11 = acc[5], s12 = acc[6], s13 = acc[7];                                  \
-    const uint32_t *end4 = a0 + (words & ~3u);                                                       \
-    if (a0 != end4) {                                                                                \
-      uint32_t x0, x1, y0, y1, y2, y3;                                                               \
-      __asm__ volatile(                                                                              \
-          "1:\n\t"                                                                                   \
-          SIMD_DOT_STEP(F3, F7, 0) SIMD_DOT_STEP(F3, F7, 4)                                          \
-          SIMD_DOT_STEP(F3, F7, 8) SIMD_DOT_STEP(F3, F7, 12)                                         \
-          "addi %[a0], %[a0], 16\n\t addi %[a1], %[a1], 16\n\t addi %[w0], %[w0], 16\n\t"             \
-          "addi %[w1], %[w1], 16\n\t addi %[w2], %[w2], 16\n\t addi %[w3], %[w3], 16\n\t"             \
-          "bne %[a0], %[end], 1b\n\t"                                                                \
-          : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03), [s10] "+r"(s10),     \
-            [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13), [a0] "+r"(a0), [a1] "+r"(a1),         \
-            [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3), [x0] "=&r"(x0),              \
-            [x1] "=&r"(x1), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3)           \
-          : [end] "r"(end4)                                                                          \
-          : "memory");                                                                               \
-    }                                                                                                \
-    for (uint32_t n = 0; n < (words & 3u); n++) {                                                    \
-      uint32_t x0 = a0[n], x1 = a1[n], y0 = w0[n], y1 = w1[n], y2 = w2[n], y3 = w3[n];               \
-      s00 = SDOT(s00, x0, y0); s10 = SDOT(s10, x1, y0);                                              \
-      s01 = SDOT(s01, x0, y1); s11 = SDOT(s11, x1, y1);                                              \
-      s02 = SDOT(s02, x0, y2); s12 = SDOT(s12, x1, y2);                                              \
-      s03 = SDOT(s03, x0, y3); s13 = SDOT(s13, x1, y3);                                              \
-    }                                                                                                \
-    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;                                          \
-    acc[4] = s10; acc[5] = s11; acc[6] = s12; acc[7] = s13;                                          \
+#define SIMD_DOT_4X3(NAME, SDOT, F3, F7)                                                               \
+  static inline __attribute__((always_inline)) void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,    \
+                   uint32_t row_words, int32_t acc[12]) {                                             \
+    const uint32_t *w0 = w, *w1 = w0 + row_words, *w2 = w1 + row_words, *w3 = w2 + row_words;         \
+    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s03 = acc[3];                                   \
+    int32_t s10 = acc[4], s11 = acc[5], s12 = acc[6], s13 = acc[7];                                   \
+    int32_t s20 = acc[8], s21 = acc[9], s22 = acc[10], s23 = acc[11];                                 \
+    const uint32_t *end8 = a0 + (row_words & ~7u);                                                    \
+    if (a0 != end8) {                                                                                 \
+      uint32_t x0, x1, x2, y0, y1, y2, y3;                                                            \
+      __asm__ volatile("1:\n\t" SIMD_STEP_4X3(F3, F7, 0) SIMD_STEP_4X3(F3, F7, 4)                     \
+                           SIMD_STEP_4X3(F3, F7, 8) SIMD_STEP_4X3(F3, F7, 12)                         \
+                           SIMD_STEP_4X3(F3, F7, 16) SIMD_STEP_4X3(F3, F7, 20)                        \
+                           SIMD_STEP_4X3(F3, F7, 24) SIMD_STEP_4X3(F3, F7, 28)                        \
+                       "addi %[a0], %[a0], 32\n\t addi %[a1], %[a1], 32\n\t addi %[a2], %[a2], 32\n\t" \
+                       "addi %[w0], %[w0], 32\n\t addi %[w1], %[w1], 32\n\t addi %[w2], %[w2], 32\n\t" \
+                       "addi %[w3], %[w3], 32\n\t bne %[a0], %[end], 1b\n\t"                          \
+                       : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03),          \
+                         [s10] "+r"(s10), [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13),          \
+                         [s20] "+r"(s20), [s21] "+r"(s21), [s22] "+r"(s22), [s23] "+r"(s23),          \
+                         [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [w0] "+r"(w0), [w1] "+r"(w1),   \
+                         [w2] "+r"(w2), [w3] "+r"(w3), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
+                         [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3) \
+                       : [end] "r"(end8)                                                              \
+                       : "memory");                                                                   \
+    }                                                                                                 \
+    if (row_words & 4u) {                                                                             \
+      uint32_t x0, x1, x2, y0, y1, y2, y3;                                                            \
+      __asm__ volatile(SIMD_STEP_4X3(F3, F7, 0) SIMD_STEP_4X3(F3, F7, 4)                              \
+                           SIMD_STEP_4X3(F3, F7, 8) SIMD_STEP_4X3(F3, F7, 12)                         \
+                       : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03),          \
+                         [s10] "+r"(s10), [s11] "+r"(s11), [s12] "+r"(s12), [s13] "+r"(s13),          \
+                         [s20] "+r"(s20), [s21] "+r"(s21), [s22] "+r"(s22), [s23] "+r"(s23),          \
+                         [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0),              \
+                         [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3)                               \
+                       : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [w0] "r"(w0), [w1] "r"(w1),        \
+                         [w2] "r"(w2), [w3] "r"(w3)                                                   \
+                       : "memory");                                                                   \
+      a0 += 4; a1 += 4; a2 += 4; w0 += 4; w1 += 4; w2 += 4; w3 += 4;                                  \
+    }                                                                                                 \
+    for (uint32_t n = 0; n < (row_words & 3u); n++) {                                                 \
+      uint32_t x0 = a0[n], x1 = a1[n], x2 = a2[n], y0 = w0[n], y1 = w1[n], y2 = w2[n], y3 = w3[n];    \
+      s00 = SDOT(s00, x0, y0); s10 = SDOT(s10, x1, y0); s20 = SDOT(s20, x2, y0);                      \
+      s01 = SDOT(s01, x0, y1); s11 = SDOT(s11, x1, y1); s21 = SDOT(s21, x2, y1);                      \
+      s02 = SDOT(s02, x0, y2); s12 = SDOT(s12, x1, y2); s22 = SDOT(s22, x2, y2);                      \
+      s03 = SDOT(s03, x0, y3); s13 = SDOT(s13, x1, y3); s23 = SDOT(s23, x2, y3);                      \
+    }                                                                                                 \
+    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;                                           \
+    acc[4] = s10; acc[5] = s11; acc[6] = s12; acc[7] = s13;                                           \
+    acc[8] = s20; acc[9] = s21; acc[10] = s22; acc[11] = s23;                                         \
+  }
+
+#define SIMD_STEP_4X1(F3, F7, OFF)                                                                    \
+  "lw %[x0], " #OFF "(%[a0])\n\t lw %[y0], " #OFF "(%[w0])\n\t lw %[y1], " #OFF "(%[w1])\n\t"           \
+  "lw %[y2], " #OFF "(%[w2])\n\t lw %[y3], " #OFF "(%[w3])\n\t"                                       \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"
+
+#define SIMD_DOT_4X1(NAME, SDOT, F3, F7)                                                               \
+  static void NAME(const uint32_t *a0, const uint32_t *w, uint32_t row_words, int32_t acc[4]) {       \
+    const uint32_t *w0 = w, *w1 = w0 + row_words, *w2 = w1 + row_words, *w3 = w2 + row_words;         \
+    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s03 = acc[3];                                   \
+    const uint32_t *end4 = a0 + (row_words & ~3u);                                                    \
+    if (a0 != end4) {                                                                                 \
+      uint32_t x0, y0, y1, y2, y3;                                                                    \
+      __asm__ volatile("1:\n\t" SIMD_STEP_4X1(F3, F7, 0) SIMD_STEP_4X1(F3, F7, 4)                     \
+                           SIMD_STEP_4X1(F3, F7, 8) SIMD_STEP_4X1(F3, F7, 12)                         \
+                       "addi %[a0], %[a0], 16\n\t addi %[w0], %[w0], 16\n\t addi %[w1], %[w1], 16\n\t" \
+                       "addi %[w2], %[w2], 16\n\t addi %[w3], %[w3], 16\n\t bne %[a0], %[end], 1b\n\t" \
+                       : [s00] "+r"(s00), [s01] "+r"(s01), [s02] "+r"(s02), [s03] "+r"(s03),          \
+                         [a0] "+r"(a0), [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3),   \
+                         [x0] "=&r"(x0), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2), [y3] "=&r"(y3) \
+                       : [end] "r"(end4)                                                              \
+                       : "memory");                                                                   \
+    }                                                                                                 \
+    for (uint32_t n = 0; n < (row_words & 3u); n++) {                                                 \
+      uint32_t x0 = a0[n];                                                                            \
+      s00 = SDOT(s00, x0, w0[n]); s01 = SDOT(s01, x0, w1[n]);                                         \
+      s02 = SDOT(s02, x0, w2[n]); s03 = SDOT(s03, x0, w3[n]);                                         \
+    }                                                                                                 \
+    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s03;                                           \
   }
 
 #endif

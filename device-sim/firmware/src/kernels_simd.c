@@ -3,13 +3,16 @@
  * parallel ultra-low-power RISC-V processors", Phil. Trans. R. Soc. A 378, 2020):
  *
  * - lane width L = max(input bits, weight bits): 8 (4 lanes), 4 (8 lanes) or 2 (16 lanes);
- * - the input patch of one output step is packed at L bits into an im2col row (or, for 8-bit
- *   lanes with an aligned contiguous patch, read in place), in the element order of a weight row
- *   (FORMAT.md "Weight packing"), so one 32-bit load of each feeds one dot-product instruction;
- * - weights narrower than L are re-packed at L bits once per layer call into the arena
- *   (sign-extended), amortized over every output step;
- * - the inner loop computes 4 output channels x 2 output steps, so each loaded activation word
- *   is used 4 times and each weight word twice (PULP-NN's 4x2 "matmul" kernel).
+ * - conv1d: when an input row is a whole number of words at L bits (and dilation is 1) the
+ *   whole input is packed once at L bits with its zero padding, and the patch of every output
+ *   step is read in place; otherwise each step gets an im2col row. Either way the element order
+ *   is a weight row's (FORMAT.md "Weight packing"), so one 32-bit load of each operand feeds one
+ *   dot-product instruction;
+ * - weights narrower than L are re-packed at L bits (sign-extended) once per layer call into
+ *   the arena, amortized over every output step;
+ * - the inner loop computes 4 output channels x 3 output steps (linear: 4 x 1), so each loaded
+ *   activation word is used 4 times and each weight word 3 times (PULP-NN's "matmul" kernel);
+ * - requantization without 64-bit arithmetic and without branches in the common case.
  *
  * Exactness: the accumulator bound of ARITHMETIC.md 3 holds for every partial sum in any order,
  * and padding lanes are zero in the weights, so the sums equal the reference kernel's. */
@@ -17,8 +20,9 @@
 #include "requant.h"
 #include "simd.h"
 
-typedef void (*dot_4x2_fn)(const uint32_t *a0, const uint32_t *a1, const uint32_t *w, uint32_t row_words,
-                           uint32_t words, int32_t acc[8]);
+typedef void (*dot_4x3_fn)(const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,
+                           uint32_t row_words, int32_t acc[12]);
+typedef void (*dot_4x1_fn)(const uint32_t *a0, const uint32_t *w, uint32_t row_words, int32_t acc[4]);
 typedef int32_t (*dot_1x1_fn)(const uint32_t *a, const uint32_t *w, uint32_t words, int32_t acc);
 
 #define SIMD_DOT_1X1(NAME, SDOT)                                                             \
@@ -27,23 +31,49 @@ typedef int32_t (*dot_1x1_fn)(const uint32_t *a, const uint32_t *w, uint32_t wor
     return acc;                                                                             \
   }
 
-SIMD_DOT_4X2(dot_4x2_s8_i8, sdot8_ss, 0, 0)
-SIMD_DOT_4X2(dot_4x2_u8_i8, sdot8_us, 2, 0)
-SIMD_DOT_4X2(dot_4x2_u4_i4, sdot4_us, 2, 1)
-SIMD_DOT_4X2(dot_4x2_u2_i2, sdot2_us, 2, 2)
+SIMD_DOT_4X3(dot_4x3_s8_i8, sdot8_ss, 0, 0)
+SIMD_DOT_4X3(dot_4x3_u8_i8, sdot8_us, 2, 0)
+SIMD_DOT_4X3(dot_4x3_u4_i4, sdot4_us, 2, 1)
+SIMD_DOT_4X3(dot_4x3_u2_i2, sdot2_us, 2, 2)
+SIMD_DOT_4X1(dot_4x1_s8_i8, sdot8_ss, 0, 0)
+SIMD_DOT_4X1(dot_4x1_u8_i8, sdot8_us, 2, 0)
+SIMD_DOT_4X1(dot_4x1_u4_i4, sdot4_us, 2, 1)
+SIMD_DOT_4X1(dot_4x1_u2_i2, sdot2_us, 2, 2)
 SIMD_DOT_1X1(dot_1x1_s8_i8, sdot8_ss)
 SIMD_DOT_1X1(dot_1x1_u8_i8, sdot8_us)
 SIMD_DOT_1X1(dot_1x1_u4_i4, sdot4_us)
 SIMD_DOT_1X1(dot_1x1_u2_i2, sdot2_us)
 
+/* Output steps computed together by the conv1d inner loop. */
+#define SIMD_STEPS 3u
+
 typedef struct {
   uint32_t lane_bits;
-  uint32_t row_words;   /* words of one row (weights and im2col) at lane_bits */
+  uint32_t row_words;   /* words of one row (weights and patches) at lane_bits */
   const uint32_t *rows; /* weight rows at lane_bits, row_words apart */
-  dot_4x2_fn dot_4x2;
+  dot_4x3_fn dot_4x3;
+  dot_4x1_fn dot_4x1;
+  int flavour; /* SIMD_S8_I8 .. SIMD_U2_I2: which dot_4x3 the fast path inlines */
   dot_1x1_fn dot_1x1;
-  int fast_requant; /* unsigned output and every shift >= 17: simd_channels_u_fast */
+  /* Requantization of an unsigned output: SIMD_RQ_GENERAL (simd_requant), SIMD_RQ_SPLIT (every
+   * shift >= 17: simd_requant_u) or SIMD_RQ_32 (layer flag requant32: one 32-bit multiply). */
+  int requant;
 } simd_plan;
+
+enum { SIMD_RQ_GENERAL = 0, SIMD_RQ_SPLIT = 1, SIMD_RQ_32 = 2 };
+enum { SIMD_S8_I8 = 0, SIMD_U8_I8 = 1, SIMD_U4_I4 = 2, SIMD_U2_I2 = 3 };
+
+/* dot_4x3 of the plan's flavour, inlined (no call, accumulators stay in registers). */
+static inline __attribute__((always_inline)) void simd_dot_4x3(int flavour, const uint32_t *a0, const uint32_t *a1,
+                                                               const uint32_t *a2, const uint32_t *w, uint32_t row_words,
+                                                               int32_t acc[12]) {
+  switch (flavour) {
+    case SIMD_S8_I8: dot_4x3_s8_i8(a0, a1, a2, w, row_words, acc); break;
+    case SIMD_U8_I8: dot_4x3_u8_i8(a0, a1, a2, w, row_words, acc); break;
+    case SIMD_U4_I4: dot_4x3_u4_i4(a0, a1, a2, w, row_words, acc); break;
+    default: dot_4x3_u2_i2(a0, a1, a2, w, row_words, acc); break;
+  }
+}
 
 static int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits) {
   uint32_t bit = i * bits;
@@ -79,16 +109,21 @@ static simd_plan simd_make_plan(const harm_layer *l, kernel_scratch *s) {
   p.row_words = (l->row_elems * p.lane_bits + 31u) / 32u;
   p.rows = l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
                                          : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
-  p.fast_requant = !l->out_signed;
-  for (uint32_t o = 0; o < l->out_ch && p.fast_requant; o++) p.fast_requant = l->shift[o] >= 17u;
+  int split = !l->out_signed;
+  for (uint32_t o = 0; o < l->out_ch && split; o++) split = l->shift[o] >= 17u;
+  p.requant = l->out_signed ? SIMD_RQ_GENERAL : l->requant32 ? SIMD_RQ_32 : split ? SIMD_RQ_SPLIT : SIMD_RQ_GENERAL;
+  p.flavour = p.lane_bits == 8u ? (l->in_signed ? SIMD_S8_I8 : SIMD_U8_I8) : p.lane_bits == 4u ? SIMD_U4_I4 : SIMD_U2_I2;
   if (p.lane_bits == 8u) {
-    p.dot_4x2 = l->in_signed ? dot_4x2_s8_i8 : dot_4x2_u8_i8;
+    p.dot_4x3 = l->in_signed ? dot_4x3_s8_i8 : dot_4x3_u8_i8;
+    p.dot_4x1 = l->in_signed ? dot_4x1_s8_i8 : dot_4x1_u8_i8;
     p.dot_1x1 = l->in_signed ? dot_1x1_s8_i8 : dot_1x1_u8_i8;
   } else if (p.lane_bits == 4u) {
-    p.dot_4x2 = dot_4x2_u4_i4;
+    p.dot_4x3 = dot_4x3_u4_i4;
+    p.dot_4x1 = dot_4x1_u4_i4;
     p.dot_1x1 = dot_1x1_u4_i4;
   } else {
-    p.dot_4x2 = dot_4x2_u2_i2;
+    p.dot_4x3 = dot_4x3_u2_i2;
+    p.dot_4x1 = dot_4x1_u2_i2;
     p.dot_1x1 = dot_1x1_u2_i2;
   }
   return p;
@@ -179,10 +214,7 @@ static inline void simd_store(const simd_out *q, uint32_t index, int32_t v, uint
 /* The hidden-layer case (unsigned output, every shift >= 17) without branches: simd_requant's
  * fast path, then ReLU and the upper clip with masks (a taken branch costs 3 cycles on this core,
  * and about half of the pre-ReLU values are negative). */
-static inline uint8_t simd_requant_u(int32_t acc, int32_t mul, int32_t round, uint32_t shift16, int32_t hi) {
-  int32_t x = (acc >> 16) * mul + round;
-  int32_t y = (int32_t)(((uint32_t)acc & 0xFFFFu) * (uint32_t)mul);
-  int32_t r = (x + (y >> 16)) >> shift16;
+static inline int32_t simd_clip_u(int32_t r, int32_t hi) {
   /* The empty asm hides the sign masks from the compiler, which would otherwise turn them back
    * into min/max and those into branches (RV32IMC has no min/max instruction). */
   int32_t neg = r >> 31;
@@ -191,72 +223,113 @@ static inline uint8_t simd_requant_u(int32_t acc, int32_t mul, int32_t round, ui
   int32_t d = hi - r; /* r > hi -> hi */
   int32_t over = d >> 31;
   __asm__("" : "+r"(over));
-  r += d & over;
-  return (uint8_t)r;
+  return r + (d & over);
 }
 
-static void simd_channels_u_fast(const harm_layer *l, const simd_plan *p, const uint32_t *a0, const uint32_t *a1,
-                                 uint32_t t, int two_steps, uint8_t *out) {
+/* SIMD_RQ_SPLIT: `round` = 2^(S-17), `shift16` = S - 16. */
+static inline uint8_t simd_requant_u(int32_t acc, int32_t mul, int32_t round, uint32_t shift16, int32_t hi) {
+  int32_t x = (acc >> 16) * mul + round;
+  int32_t y = (int32_t)(((uint32_t)acc & 0xFFFFu) * (uint32_t)mul);
+  return (uint8_t)simd_clip_u((x + (y >> 16)) >> shift16, hi);
+}
+
+/* SIMD_RQ_32: the whole (acc * M + R) fits int32 (harm_layer.requant32); `round` = R. */
+static inline uint8_t simd_requant_u32(int32_t acc, int32_t mul, int32_t round, uint32_t shift, int32_t hi) {
+  return (uint8_t)simd_clip_u((acc * mul + round) >> shift, hi);
+}
+
+/* The common case (hidden layers: unsigned output, SIMD_RQ_SPLIT or SIMD_RQ_32 by the constant
+ * rq32), everything hoisted and branch-free per output. */
+#define SIMD_RQ_ROUND(sh) (rq32 ? ((sh) > 0u ? (int32_t)(1u << ((sh) - 1u)) : 0) : (int32_t)(1u << ((sh) - 17u)))
+#define SIMD_RQ_SHIFT(sh) (rq32 ? (sh) : (sh) - 16u)
+#define SIMD_RQ(acc, m, round, shn) (rq32 ? simd_requant_u32(acc, m, round, shn, hi) : simd_requant_u(acc, m, round, shn, hi))
+static inline __attribute__((always_inline)) void simd_channels_fast(const harm_layer *l, const simd_plan *p,
+                                                                      const uint32_t *const a[SIMD_STEPS], uint32_t t,
+                                                                      uint32_t steps, uint8_t *out, const int rq32) {
   const int32_t hi = (int32_t)((1u << l->out_bits) - 1u);
-  const uint32_t out_ch = l->out_ch;
-  uint8_t *out0 = out + t * out_ch, *out1 = out0 + out_ch;
-  uint32_t o = 0;
+  const uint32_t out_ch = l->out_ch, row_words = p->row_words;
   const int32_t *bias = l->bias, *mul = l->mul;
   const uint8_t *shift = l->shift;
   const uint32_t *rows = p->rows;
-  const uint32_t row_words = p->row_words;
-  const dot_4x2_fn dot = p->dot_4x2;
-  for (; o + 4u <= out_ch; o += 4u) {
-    int32_t acc[8];
-    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = bias[o + j];
-    dot(a0, a1, rows + o * row_words, row_words, row_words, acc);
-    for (uint32_t j = 0; j < 4u; j++) {
-      const int32_t m = mul[o + j];
-      const uint32_t sh = shift[o + j];
-      const int32_t round = (int32_t)(1u << (sh - 17u));
-      out0[o + j] = simd_requant_u(acc[j], m, round, sh - 16u, hi);
-      if (two_steps) out1[o + j] = simd_requant_u(acc[j + 4u], m, round, sh - 16u, hi);
+  uint8_t *row0 = out + t * out_ch, *row1 = row0 + out_ch, *row2 = row1 + out_ch;
+  uint32_t o = 0;
+  if (steps == 1u) {
+    const dot_4x1_fn dot = p->dot_4x1;
+    for (; o + 4u <= out_ch; o += 4u) {
+      int32_t acc[4] = {bias[o], bias[o + 1u], bias[o + 2u], bias[o + 3u]};
+      dot(a[0], rows + o * row_words, row_words, acc);
+      for (uint32_t j = 0; j < 4u; j++) {
+        const uint32_t sh = shift[o + j];
+        row0[o + j] = SIMD_RQ(acc[j], mul[o + j], SIMD_RQ_ROUND(sh), SIMD_RQ_SHIFT(sh));
+      }
+    }
+  } else {
+    const int flavour = p->flavour;
+    const int three = steps == 3u;
+    const uint32_t *a2 = three ? a[2] : a[1];
+    for (; o + 4u <= out_ch; o += 4u) {
+      int32_t acc[12];
+      for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = acc[j + 8u] = bias[o + j];
+      simd_dot_4x3(flavour, a[0], a[1], a2, rows + o * row_words, row_words, acc);
+      /* Unrolled by hand (the loop branch would cost 3 cycles per channel). */
+#define SIMD_EMIT_CHANNEL(j)                                        \
+  do {                                                              \
+    const int32_t m = mul[o + (j)];                                 \
+    const uint32_t sh = shift[o + (j)];                             \
+    const int32_t round = SIMD_RQ_ROUND(sh);                        \
+    const uint32_t shn = SIMD_RQ_SHIFT(sh);                         \
+    row0[o + (j)] = SIMD_RQ(acc[(j)], m, round, shn);               \
+    row1[o + (j)] = SIMD_RQ(acc[(j) + 4u], m, round, shn);          \
+    if (three) row2[o + (j)] = SIMD_RQ(acc[(j) + 8u], m, round, shn); \
+  } while (0)
+      SIMD_EMIT_CHANNEL(0u);
+      SIMD_EMIT_CHANNEL(1u);
+      SIMD_EMIT_CHANNEL(2u);
+      SIMD_EMIT_CHANNEL(3u);
+#undef SIMD_EMIT_CHANNEL
     }
   }
   for (; o < out_ch; o++) {
-    const uint32_t *w = p->rows + o * p->row_words;
-    const int32_t m = l->mul[o];
-    const uint32_t sh = l->shift[o];
-    const int32_t round = (int32_t)(1u << (sh - 17u));
-    out0[o] = simd_requant_u(p->dot_1x1(a0, w, p->row_words, l->bias[o]), m, round, sh - 16u, hi);
-    if (two_steps) out1[o] = simd_requant_u(p->dot_1x1(a1, w, p->row_words, l->bias[o]), m, round, sh - 16u, hi);
+    const uint32_t sh = shift[o];
+    const int32_t round = SIMD_RQ_ROUND(sh);
+    for (uint32_t k = 0; k < steps; k++)
+      out[(t + k) * out_ch + o] = SIMD_RQ(p->dot_1x1(a[k], rows + o * row_words, row_words, bias[o]), mul[o], round, SIMD_RQ_SHIFT(sh));
   }
 }
 
-/* Every output channel for output steps t (row a0) and, if two_steps, t + 1 (row a1). */
-static void simd_channels(const harm_layer *l, const simd_plan *p, const uint32_t *a0, const uint32_t *a1,
-                          uint32_t t, int two_steps, uint8_t *out_u8, int32_t *out_i32) {
-  if (p->fast_requant) {
-    simd_channels_u_fast(l, p, a0, a1, t, two_steps, out_u8);
+#undef SIMD_RQ_ROUND
+#undef SIMD_RQ_SHIFT
+#undef SIMD_RQ
+
+/* Every output channel for `steps` (1..3) output steps from t, patches a[0..steps): any output
+ * (signed scores, small shifts) through simd_requant. */
+static void simd_channels(const harm_layer *l, const simd_plan *p, const uint32_t *const a[SIMD_STEPS], uint32_t t,
+                          uint32_t steps, uint8_t *out_u8, int32_t *out_i32) {
+  if (p->requant == SIMD_RQ_32) {
+    simd_channels_fast(l, p, a, t, steps, out_u8, 1);
+    return;
+  }
+  if (p->requant == SIMD_RQ_SPLIT) {
+    simd_channels_fast(l, p, a, t, steps, out_u8, 0);
     return;
   }
   const simd_out q = {out_lo(l->out_bits, l->out_signed), out_hi(l->out_bits, l->out_signed), l->out_ch, l->out_signed};
-  const uint32_t base0 = t * q.out_ch, base1 = base0 + q.out_ch;
+  const uint32_t row_words = p->row_words;
+  int32_t acc[12];
   uint32_t o = 0;
   for (; o + 4u <= q.out_ch; o += 4u) {
-    int32_t acc[8];
-    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = l->bias[o + j];
-    p->dot_4x2(a0, a1, p->rows + o * p->row_words, p->row_words, p->row_words, acc);
-    for (uint32_t j = 0; j < 4u; j++) {
-      const int32_t m = l->mul[o + j];
-      const uint32_t sh = l->shift[o + j];
-      simd_store(&q, base0 + o + j, simd_requant(acc[j], m, sh, &q), out_u8, out_i32);
-      if (two_steps) simd_store(&q, base1 + o + j, simd_requant(acc[j + 4u], m, sh, &q), out_u8, out_i32);
-    }
+    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = acc[j + 8u] = l->bias[o + j];
+    if (steps == 1u) p->dot_4x1(a[0], p->rows + o * row_words, row_words, acc);
+    else p->dot_4x3(a[0], a[1], steps == 3u ? a[2] : a[1], p->rows + o * row_words, row_words, acc);
+    for (uint32_t k = 0; k < steps; k++)
+      for (uint32_t j = 0; j < 4u; j++)
+        simd_store(&q, (t + k) * q.out_ch + o + j, simd_requant(acc[4u * k + j], l->mul[o + j], l->shift[o + j], &q), out_u8, out_i32);
   }
-  for (; o < q.out_ch; o++) {
-    const uint32_t *w = p->rows + o * p->row_words;
-    const int32_t m = l->mul[o];
-    const uint32_t sh = l->shift[o];
-    simd_store(&q, base0 + o, simd_requant(p->dot_1x1(a0, w, p->row_words, l->bias[o]), m, sh, &q), out_u8, out_i32);
-    if (two_steps)
-      simd_store(&q, base1 + o, simd_requant(p->dot_1x1(a1, w, p->row_words, l->bias[o]), m, sh, &q), out_u8, out_i32);
-  }
+  for (; o < q.out_ch; o++)
+    for (uint32_t k = 0; k < steps; k++)
+      simd_store(&q, (t + k) * q.out_ch + o,
+                 simd_requant(p->dot_1x1(a[k], p->rows + o * row_words, row_words, l->bias[o]), l->mul[o], l->shift[o], &q),
+                 out_u8, out_i32);
 }
 
 /* Packs n one-per-byte activations from a word-aligned `src` at `lane` bits into dst, with
@@ -295,6 +368,7 @@ static int simd_can_pack_input(const harm_layer *l, uint32_t lane, const uint8_t
 
 static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
   const simd_plan p = simd_make_plan(l, s);
+  const uint32_t *a[SIMD_STEPS];
   if (simd_can_pack_input(l, p.lane_bits, in)) {
     const uint32_t row_words = (uint32_t)l->in_ch * p.lane_bits / 32u;
     uint32_t *x = s->xpack;
@@ -303,29 +377,25 @@ static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
     x += row_words * l->in_len;
     for (uint32_t i = 0; i < row_words * l->pad_right; i++) *x++ = 0;
     const uint32_t step_words = row_words * l->stride;
-    uint32_t t = 0;
-    for (; t + 2u <= l->out_len; t += 2u)
-      simd_channels(l, &p, s->xpack + t * step_words, s->xpack + (t + 1u) * step_words, t, 1, out_u8, out_i32);
-    if (t < l->out_len) simd_channels(l, &p, s->xpack + t * step_words, s->xpack + t * step_words, t, 0, out_u8, out_i32);
+    for (uint32_t t = 0; t < l->out_len; t += SIMD_STEPS) {
+      const uint32_t steps = l->out_len - t < SIMD_STEPS ? l->out_len - t : SIMD_STEPS;
+      for (uint32_t k = 0; k < SIMD_STEPS; k++) a[k] = s->xpack + (t + (k < steps ? k : 0u)) * step_words;
+      simd_channels(l, &p, a, t, steps, out_u8, out_i32);
+    }
     return;
   }
-  uint32_t *col0 = s->col, *col1 = s->col + s->col_words;
-  uint32_t t = 0;
-  for (; t + 2u <= l->out_len; t += 2u) {
-    const uint32_t *a0 = simd_conv_patch(l, &p, in, t, col0);
-    const uint32_t *a1 = simd_conv_patch(l, &p, in, t + 1u, col1);
-    simd_channels(l, &p, a0, a1, t, 1, out_u8, out_i32);
-  }
-  if (t < l->out_len) {
-    const uint32_t *a0 = simd_conv_patch(l, &p, in, t, col0);
-    simd_channels(l, &p, a0, a0, t, 0, out_u8, out_i32);
+  for (uint32_t t = 0; t < l->out_len; t += SIMD_STEPS) {
+    const uint32_t steps = l->out_len - t < SIMD_STEPS ? l->out_len - t : SIMD_STEPS;
+    for (uint32_t k = 0; k < SIMD_STEPS; k++) a[k] = k < steps ? simd_conv_patch(l, &p, in, t + k, s->col + k * s->col_words) : a[0];
+    simd_channels(l, &p, a, t, steps, out_u8, out_i32);
   }
 }
 
 static void simd_linear(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
   const simd_plan p = simd_make_plan(l, s);
-  const uint32_t *a = simd_linear_patch(l, &p, in, s->col);
-  simd_channels(l, &p, a, a, 0, 0, out_u8, out_i32);
+  const uint32_t *a[SIMD_STEPS];
+  a[0] = a[1] = a[2] = simd_linear_patch(l, &p, in, s->col);
+  simd_channels(l, &p, a, 0, 1, out_u8, out_i32);
 }
 
 const kernel_set kernels_simd = {

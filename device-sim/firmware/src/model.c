@@ -110,6 +110,7 @@ static uint32_t check_params(const net_bounds *b, const uint8_t *base, const uin
   l->mul = (const int32_t *)(const void *)(base + m_off);
   l->shift = base + s_off;
   uint64_t xmax = l->in_signed ? 128u : (1u << l->in_bits) - 1u;
+  l->requant32 = 1;
   for (uint32_t o = 0; o < l->out_ch; o++) {
     if (l->mul[o] < 0 || l->mul[o] > 32767 || l->shift[o] > 46u) return HARM_CHECK_REQUANT;
     const uint8_t *row = l->weights + o * l->row_bytes;
@@ -120,6 +121,8 @@ static uint32_t check_params(const net_bounds *b, const uint8_t *base, const uin
       bound += (uint64_t)(w < 0 ? -w : w) * xmax;
     }
     if (bound > 0x7FFFFFFFu) return HARM_CHECK_ACC_BOUND;
+    uint64_t round = l->shift[o] > 0u ? (uint64_t)1u << (l->shift[o] - 1u) : 0u;
+    if (l->shift[o] > 30u || bound * (uint64_t)l->mul[o] + round > 0x7FFFFFFFu) l->requant32 = 0;
   }
   return HARM_OK;
 }
@@ -150,6 +153,7 @@ static uint32_t load_layer(const net_bounds *b, const uint8_t *base, uint32_t in
   l->bias = 0;
   l->mul = 0;
   l->shift = 0;
+  l->requant32 = 0;
   if (l->kind < HARM_CONV1D || l->kind > HARM_LINEAR) return HARM_DETAIL(HARM_CHECK_LAYER_KIND, index);
   uint32_t c = check_bits(l);
   if (c == HARM_OK) c = check_shape(l);

@@ -30,7 +30,7 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
   plan->col_words = col;
   plan->wexp_words = wexp;
   plan->xpack_words = xpack;
-  plan->total_bytes = NET_ACT_BUFFERS * plan->act_bytes + 2u * col * 4u + wexp * 4u + xpack * 4u;
+  plan->total_bytes = NET_ACT_BUFFERS * plan->act_bytes + NET_COL_ROWS * col * 4u + wexp * 4u + xpack * 4u;
 }
 
 /* An arena buffer that is neither the current input nor the kept backbone output. */
@@ -74,7 +74,7 @@ void net_run(const harm_model *m, const net_plan *plan, uint8_t *arena, const in
   kernel_scratch scratch;
   scratch.col = (uint32_t *)(void *)(arena + NET_ACT_BUFFERS * plan->act_bytes);
   scratch.col_words = plan->col_words;
-  scratch.wexp = scratch.col + 2u * plan->col_words;
+  scratch.wexp = scratch.col + NET_COL_ROWS * plan->col_words;
   scratch.wexp_words = plan->wexp_words;
   scratch.xpack = scratch.wexp + plan->wexp_words;
   scratch.xpack_words = plan->xpack_words;
