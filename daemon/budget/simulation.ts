@@ -53,6 +53,11 @@ export interface SimulationOptions {
   readonly controller?: Partial<ControllerOptions>;
   /** Battery reports: every `everyS` seconds, as millivolts (noise `noiseMv` sigma) or percent. */
   readonly reports?: { readonly everyS: number; readonly kind: 'millivolts' | 'percent'; readonly noiseMv?: number; readonly noisePct?: number } | null;
+  /**
+   * Every `nonsenseEvery`-th report is replaced by a nonsense one (cycling: negative percent,
+   * percent > 100, volts sent as millivolts, NaN); they must be rejected and counted.
+   */
+  readonly nonsenseEvery?: number;
   /** Slow variation of the input: the adaptive modes' energy is multiplied by 1 + a x sin(2 pi t / 1 d). */
   readonly dailyInputSwing?: number;
 }
@@ -87,6 +92,13 @@ export interface SimulationResult {
 }
 
 const DAY_MS = 86_400_000;
+
+const NONSENSE = [
+  { kind: 'percent', percent: -12 },
+  { kind: 'percent', percent: 180 },
+  { kind: 'millivolts', millivolts: 3.7 },
+  { kind: 'millivolts', millivolts: Number.NaN },
+] as const;
 
 export function simulate(options: SimulationOptions): SimulationResult {
   const random = seededRandom(options.seed);
@@ -169,6 +181,12 @@ export function simulate(options: SimulationOptions): SimulationResult {
     if (options.reports && t >= nextReportMs) {
       nextReportMs += reportEveryMs;
       reportsSent++;
+      if (options.nonsenseEvery !== undefined && reportsSent % options.nonsenseEvery === 0) {
+        const k = Math.floor(reportsSent / options.nonsenseEvery) % NONSENSE.length;
+        const bad = NONSENSE[k] ?? NONSENSE[0];
+        if (bad) keep(budget.onBatteryReport({ ...bad, timestampMs: t }).decision);
+        continue;
+      }
       if (options.reports.kind === 'millivolts') {
         const mv = millivoltsAt(chemistry.curve, trueFraction) + gaussian(random) * (options.reports.noiseMv ?? 20);
         keep(budget.onBatteryReport({ kind: 'millivolts', timestampMs: t, millivolts: Math.round(mv) }).decision);

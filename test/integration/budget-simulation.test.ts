@@ -123,6 +123,16 @@ describe('reports and their absence', () => {
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
   });
 
+  it('nonsense reports among the real ones are rejected and counted; the estimate keeps going', () => {
+    const r = simulate(base({ nonsenseEvery: 5 }));
+    const rejected = r.budget.snapshot().charge.rejected;
+    expect(rejected.negative).toBeGreaterThan(10);
+    expect(rejected.percentAbove100).toBeGreaterThan(10);
+    expect(rejected.voltageOutOfRange).toBeGreaterThan(10);
+    expect(rejected.notANumber).toBeGreaterThan(10);
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+  });
+
   it('is deterministic', () => {
     const a = simulate(base({ durationS: 2 * DAY_S }));
     const b = simulate(base({ durationS: 2 * DAY_S }));

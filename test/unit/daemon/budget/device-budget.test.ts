@@ -85,3 +85,16 @@ describe('DeviceBudget', () => {
     expect(again.projectionRow).not.toBeNull();
   });
 });
+
+describe('DeviceBudget started by a report', () => {
+  it('a report before any window anchors the target and corrects the starting charge', () => {
+    const b = budget(10);
+    const u = b.onBatteryReport({ kind: 'percent', timestampMs: T0, percent: 50 });
+    expect(b.resolvedTarget()).toEqual({ kind: 'until', endMs: T0 + 30 * 86400 * 1000 });
+    expect(u.report?.accepted).toBe(true);
+    expect(u.decision?.trigger).toBe('report');
+    // half a battery: (0.5 - 0.1) x 133.2 J over 30 d = 20.6 µJ - 10 µJ baseline: mode 0 (10 µJ) only
+    expect(u.decision?.modeIndex).toBe(0);
+    expect(b.snapshot().charge.chargeFraction).toBeLessThan(0.6);
+  });
+});
