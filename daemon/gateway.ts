@@ -223,6 +223,7 @@ export class Gateway {
       mqtt: this.deps.connection.currentState,
       devices: this.live.deviceCount(),
       predictions: this.live.predictions(),
+      memoryMb: memoryMb(),
     };
   }
 
@@ -283,4 +284,11 @@ export class Gateway {
     const envelope: ErrorEnvelope = { type: 'error', deviceId, kind, detail, count };
     this.websocket?.broadcast(envelope);
   }
+}
+
+/** Memory of the process (rss: all threads) and of the main thread's V8 heap, MB. */
+function memoryMb(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  return { rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
 }
