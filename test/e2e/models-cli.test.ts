@@ -94,11 +94,14 @@ describe('har-gateway models / eval (CLI)', () => {
     }
   });
 
-  it('eval: --engine mcu is not available yet (exit 2); missing data exits 1 naming the path', () => {
-    const mcu = cli(['eval', '--engine', 'mcu'], { HAR_ZOO_DIR: zoo });
-    expect(mcu.code).toBe(2);
-    expect(mcu.stderr).toMatch(/not available/);
+  it('eval: missing data exits 1 naming the path (reference and mcu engines); a bad --limit exits 1', () => {
     const missing = join(zoo, 'no-datasets-here');
+    const mcu = cli(['eval', '--engine', 'mcu', '--data', missing], { HAR_ZOO_DIR: zoo });
+    expect(mcu.code).toBe(1);
+    expect(mcu.stderr).toContain(missing);
+    const badLimit = cli(['eval', '--limit', '0'], { HAR_ZOO_DIR: zoo });
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toMatch(/--limit/);
     const noData = cli(['eval', '--task', 'hapt6', '--data', missing], { HAR_ZOO_DIR: zoo });
     expect(noData.code).toBe(1);
     expect(noData.stderr).toContain(missing);

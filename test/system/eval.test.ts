@@ -37,6 +37,18 @@ describe('har-gateway eval on the real recordings', () => {
     expectStored(out.macroF1, stored?.macroF1 ?? -1, 'test macro F1');
   });
 
+  it('--engine mcu --verify: the firmware on the emulated core agrees with the reference executor on real windows', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/har-gateway.js'), 'eval', '--json', '--engine', 'mcu', '--verify', '--limit', '24', '--data', DATA_DIR], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { windows: number; mismatches: number; avgCycles: number | null; avgEnergyUj: number | null; avgLatencyUs: number | null; engine: string };
+    expect(out.engine).toBe('mcu');
+    expect(out.windows).toBe(24);
+    expect(out.mismatches).toBe(0);
+    expect(out.avgCycles).toBeGreaterThan(0);
+    expect(out.avgEnergyUj).toBeGreaterThan(0);
+    expect(out.avgLatencyUs).toBeGreaterThan(0);
+  });
+
   const models = listZoo().filter((e) => e.valid && (e.task === 'hapt6' || e.task === 'hapt12'));
   for (const entry of models) {
     if (!entry.valid) continue;

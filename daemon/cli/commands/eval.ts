@@ -1,5 +1,7 @@
 // `har-gateway eval`: evaluates a zoo model on a task split of the real recordings (HAPT raw,
-// models/datasets) with the integer reference executor: accuracy, macro F1, per-class
+// models/datasets) with the integer reference executor or the MCU twin (`--engine mcu`, which
+// adds cycles, latency and energy per window, and `--verify` against the reference executor):
+// accuracy, macro F1, per-class
 // precision/recall, confusion matrix; with `--mode all`, every operating mode of the model's
 // table (one full run per window, the mode decisions follow from the stage scores:
 // models/reference/sweep.ts). Windows are quantized with the artifact's input scales
@@ -8,12 +10,12 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CliExit, notAvailable } from '../exit.ts';
 import { formatTable } from './models.ts';
-import { THRESHOLD_FULL } from '../../../models/engine.ts';
+import { THRESHOLD_FULL, type InferenceEngine, type InferenceResult } from '../../../models/engine.ts';
 import { UINT32_MAX } from '../../../models/format/constants.ts';
 import type { ModelArtifact } from '../../../models/format/types.ts';
 import { ConfusionMatrix, type ClassificationReport } from '../../../models/metrics.ts';
 import { quantizeWindowInto } from '../../../models/quantize.ts';
-import { ReferenceModel } from '../../../models/reference/executor.ts';
+import { createReferenceEngine, ReferenceModel } from '../../../models/reference/executor.ts';
 import { decideFromStages } from '../../../models/reference/sweep.ts';
 import { DEFAULT_MODEL, loadZooModel, ZooError } from '../../../models/zoo/index.ts';
 
@@ -32,6 +34,8 @@ interface EvalOptions {
   readonly json?: boolean;
   readonly data?: string;
   readonly zoo?: string;
+  readonly limit?: string;
+  readonly verify?: boolean;
 }
 
 /** The windows a model is evaluated on (the part of models/datasets TaskWindows used here). */
@@ -52,6 +56,12 @@ export interface ModeFigures {
   /** Share of windows that ran past the first stage. */
   readonly continueShare: number;
   readonly report: ClassificationReport;
+  /** Averages per window from the MCU engine (null for the reference engine). */
+  readonly avgCycles: number | null;
+  readonly avgEnergyUj: number | null;
+  readonly avgLatencyUs: number | null;
+  /** With verification: windows whose engine result differs from the reference executor. */
+  readonly mismatches: number | null;
 }
 
 /** Parses --mode: "full", "all", or an unsigned 32-bit threshold. */
@@ -109,13 +119,96 @@ export function evaluateThresholds(artifact: ModelArtifact, w: EvalWindows, thre
       avgMacs: w.count ? (macsSum[k] ?? 0) / w.count : 0,
       continueShare: w.count ? (continued[k] ?? 0) / w.count : 0,
       report,
+      avgCycles: null,
+      avgEnergyUj: null,
+      avgLatencyUs: null,
+      mismatches: null,
     };
   });
 }
 
+function sameResult(a: InferenceResult, b: InferenceResult): boolean {
+  return a.classIndex === b.classIndex && a.margin === b.margin && a.exitTaken === b.exitTaken && a.macs === b.macs && a.scores.length === b.scores.length && a.scores.every((v, i) => v === b.scores[i]);
+}
+
+/**
+ * Runs every window through `engine` once per threshold (for engines that report only the
+ * final stage, such as the MCU twin), averaging cycles, energy and latency. With `reference`,
+ * every result is also compared with the reference executor (tolerance zero).
+ */
+export function evaluateEngine(engine: InferenceEngine, artifact: ModelArtifact, w: EvalWindows, thresholds: readonly number[], reference: InferenceEngine | null, onProgress?: (done: number) => void): ModeFigures[] {
+  const classCount = artifact.net.classCount;
+  const values = artifact.net.windowSamples * artifact.net.inChannels;
+  const window = new Int8Array(values);
+  const scale = artifact.metadata.input.scale;
+  const acc = thresholds.map(() => ({ matrix: new ConfusionMatrix(classCount), macs: 0, continued: 0, cycles: 0, energyUj: 0, latencyUs: 0, measured: 0, mismatches: 0 }));
+  for (let i = 0; i < w.count; i++) {
+    quantizeWindowInto(w.x, i * values, scale, window);
+    const label = w.y[i] ?? 0;
+    thresholds.forEach((t, k) => {
+      const a = acc[k]!;
+      const r = engine.run(window, t);
+      a.matrix.add(label, r.classIndex);
+      a.macs += r.macs;
+      if (r.exitTaken > 0) a.continued++;
+      if (r.cycles !== null && r.energyUj !== null && r.latencyUs !== null) {
+        a.cycles += r.cycles;
+        a.energyUj += r.energyUj;
+        a.latencyUs += r.latencyUs;
+        a.measured++;
+      }
+      if (reference && !sameResult(r, reference.run(window, t))) a.mismatches++;
+    });
+    if (onProgress && (i + 1) % 25 === 0) onProgress(i + 1);
+  }
+  return thresholds.map((threshold, k) => {
+    const a = acc[k]!;
+    const report = a.matrix.report();
+    const n = w.count;
+    return {
+      threshold,
+      accuracy: report.accuracy,
+      macroF1: report.macroF1,
+      avgMacs: n ? a.macs / n : 0,
+      continueShare: n ? a.continued / n : 0,
+      report,
+      avgCycles: a.measured ? a.cycles / a.measured : null,
+      avgEnergyUj: a.measured ? a.energyUj / a.measured : null,
+      avgLatencyUs: a.measured ? a.latencyUs / a.measured : null,
+      mismatches: reference ? a.mismatches : null,
+    };
+  });
+}
+
+/** The first `limit` windows (a quick look; the printed window count says how many ran). */
+export function firstWindows(w: EvalWindows, limit: number): EvalWindows {
+  if (limit >= w.count) return w;
+  const values = w.windowSamples * w.channels.length;
+  return { ...w, count: limit, x: w.x.subarray(0, limit * values), y: w.y.subarray(0, limit) };
+}
+
+async function createMcuEngineFor(bytes: Uint8Array): Promise<InferenceEngine> {
+  let twin: { createMcuEngine?: (options: { model: Uint8Array }) => InferenceEngine };
+  try {
+    twin = (await import('../../../device-sim/twin/index.ts'));
+  } catch (err) {
+    return notAvailable('eval --engine mcu', `the MCU twin (device-sim/twin) could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof twin.createMcuEngine !== 'function') return notAvailable('eval --engine mcu', 'device-sim/twin has no createMcuEngine yet');
+  try {
+    return twin.createMcuEngine({ model: bytes });
+  } catch (err) {
+    if (err instanceof Error && 'code' in err) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval --engine mcu: ${err.message}`);
+    throw err;
+  }
+}
+
 function reportText(title: string, classes: readonly string[], fig: ModeFigures): string {
   const r = fig.report;
-  const out = [title, `accuracy ${(r.accuracy * 100).toFixed(2)} % (${r.correct}/${r.windows}), macro F1 ${r.macroF1.toFixed(4)}, avg MACs ${fig.avgMacs.toFixed(0)}`, ''];
+  const out = [title, `accuracy ${(r.accuracy * 100).toFixed(2)} % (${r.correct}/${r.windows}), macro F1 ${r.macroF1.toFixed(4)}, avg MACs ${fig.avgMacs.toFixed(0)}`];
+  if (fig.avgCycles !== null) out.push(`MCU per window: ${fig.avgCycles.toFixed(0)} cycles, ${(fig.avgLatencyUs ?? 0).toFixed(1)} us, ${(fig.avgEnergyUj ?? 0).toFixed(3)} uJ`);
+  if (fig.mismatches !== null) out.push(`verified against the reference executor: ${fig.mismatches} of ${r.windows} windows differ`);
+  out.push('');
   out.push(formatTable(['class', 'precision', 'recall', 'F1', 'support'], classes.map((c, i) => {
     const p = r.perClass[i];
     return [c, (p?.precision ?? 0).toFixed(4), (p?.recall ?? 0).toFixed(4), (p?.f1 ?? 0).toFixed(4), String(p?.support ?? 0)];
@@ -154,9 +247,12 @@ export function registerEval(program: Command): void {
     .option('--json', 'print {accuracy, macroF1, confusion, windows, perMode?} as JSON')
     .option('--data <dir>', 'datasets folder (default: $HAR_DATA_DIR, else ../shared/datasets beside the repository)')
     .option('--zoo <dir>', 'zoo folder (default: $HAR_ZOO_DIR, else models/zoo)')
+    .option('--limit <n>', 'evaluate only the first n windows of the split (a quick look, e.g. with the slow mcu engine)')
+    .option('--verify', 'with --engine mcu: compare every result with the reference executor (exit 1 on any difference)')
     .action(async (opts: EvalOptions) => {
       const mode = parseMode(opts.mode);
-      if (opts.engine === 'mcu') notAvailable('eval --engine mcu', 'the MCU twin engine (device-sim/twin) has not landed; use --engine reference');
+      const limit = opts.limit === undefined ? Infinity : Number(opts.limit);
+      if (!(limit >= 1) || (limit !== Infinity && !Number.isInteger(limit))) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: --limit must be a positive integer, got "${opts.limit}"`);
       let loaded;
       try {
         loaded = loadZooModel(opts.model, opts.zoo ? { dir: opts.zoo } : {});
@@ -169,12 +265,15 @@ export function registerEval(program: Command): void {
       const task = opts.task ?? meta.task;
       if (task !== meta.task) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval: model ${loaded.id} was trained for task ${meta.task}, not ${task}`);
       const dataDir = resolve(opts.data ?? process.env.HAR_DATA_DIR ?? resolve(REPO_ROOT, '../shared/datasets'));
-      const windows = await loadWindows(task, opts.split, dataDir);
-      checkCompatible(artifact, windows);
+      const allWindows = await loadWindows(task, opts.split, dataDir);
+      checkCompatible(artifact, allWindows);
+      const windows = firstWindows(allWindows, limit);
 
       const thresholds = mode === 'all' ? [...new Set([...meta.modes.map((m) => m.threshold), THRESHOLD_FULL])] : [mode];
       const progress = process.stderr.isTTY && !opts.json ? (done: number) => process.stderr.write(`\r${done}/${windows.count} windows`) : undefined;
-      const figures = evaluateThresholds(artifact, windows, thresholds, progress);
+      const figures = opts.engine === 'mcu'
+        ? evaluateEngine(await createMcuEngineFor(loaded.bytes), artifact, windows, thresholds, opts.verify ? createReferenceEngine(artifact) : null, progress)
+        : evaluateThresholds(artifact, windows, thresholds, progress);
       if (progress) process.stderr.write('\n');
       // The top-level figures are those of the requested mode, or of the full network with --mode all.
       const main = figures.find((f) => f.threshold === (mode === 'all' ? THRESHOLD_FULL : mode)) ?? figures[0]!;
@@ -184,15 +283,18 @@ export function registerEval(program: Command): void {
         const json = {
           model: loaded.id, task, split: opts.split, engine: opts.engine, threshold: main.threshold,
           accuracy: main.accuracy, macroF1: main.macroF1, confusion: main.report.confusion, windows: main.report.windows,
-          avgMacs: main.avgMacs,
+          avgMacs: main.avgMacs, avgCycles: main.avgCycles, avgEnergyUj: main.avgEnergyUj, avgLatencyUs: main.avgLatencyUs,
+          ...(main.mismatches !== null ? { mismatches: main.mismatches } : {}),
           perClass: meta.classes.map((name, i) => ({ class: name, ...main.report.perClass[i] })),
-          ...(perMode ? { perMode: perMode.map((f) => ({ threshold: f.threshold, accuracy: f.accuracy, macroF1: f.macroF1, avgMacs: f.avgMacs, continueShare: f.continueShare })) } : {}),
+          ...(perMode ? { perMode: perMode.map((f) => ({ threshold: f.threshold, accuracy: f.accuracy, macroF1: f.macroF1, avgMacs: f.avgMacs, continueShare: f.continueShare, avgCycles: f.avgCycles, avgEnergyUj: f.avgEnergyUj, avgLatencyUs: f.avgLatencyUs })) } : {}),
         };
         process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        failOnMismatch(figures);
         return;
       }
       const modeName = main.threshold === THRESHOLD_FULL ? 'full network' : `threshold ${main.threshold}`;
-      process.stdout.write(`${reportText(`${loaded.id} on ${task} ${opts.split} (${windows.count} windows, ${opts.engine} engine, ${modeName})`, meta.classes, main)}\n`);
+      const count = windows.count < allWindows.count ? `first ${windows.count} of ${allWindows.count} windows` : `${windows.count} windows`;
+      process.stdout.write(`${reportText(`${loaded.id} on ${task} ${opts.split} (${count}, ${opts.engine} engine, ${modeName})`, meta.classes, main)}\n`);
       if (perMode) {
         process.stdout.write(`\noperating modes (${perMode.length})\n`);
         const full = figures.find((f) => f.threshold === THRESHOLD_FULL);
@@ -202,5 +304,11 @@ export function registerEval(program: Command): void {
           new Set([0, 1, 2, 3, 4, 5]),
         )}\n`);
       }
+      failOnMismatch(figures);
     });
+}
+
+function failOnMismatch(figures: readonly ModeFigures[]): void {
+  const bad = figures.filter((f) => (f.mismatches ?? 0) > 0);
+  if (bad.length) throw new CliExit(EXIT_EVAL_ERROR, `har-gateway eval --verify: the engine differs from the reference executor (${bad.map((f) => `threshold ${f.threshold}: ${f.mismatches} windows`).join(', ')})`);
 }
