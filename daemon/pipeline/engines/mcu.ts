@@ -1,21 +1,17 @@
-// Engine kind 'mcu': the emulated RISC-V twin (device-sim/twin `createMcuEngine`). Loaded by
-// name at run time, so the daemon works before the twin lands and says so when asked for it.
+// Engine kind 'mcu': the emulated RISC-V twin running the committed firmware
+// (device-sim/twin `createMcuEngine`): cycles, energy and latency come from executed instructions.
+// Options (engine options, plain JSON): `profile` (device-sim/timing profile name),
+// `kernelSet`, `maxCyclesPerWindow`.
 import type { InferenceEngine } from '../../../models/engine.ts';
-import { PipelineError } from '../errors.ts';
+import { createMcuEngine, type McuEngineOptions } from '../../../device-sim/twin/index.ts';
 import type { EngineOptions } from './engine-module.ts';
 
-const TWIN_MODULE = '../../../device-sim/twin/index.ts';
-
-interface TwinModule {
-  createMcuEngine(options: { model: Uint8Array } & EngineOptions): InferenceEngine | Promise<InferenceEngine>;
-}
-
-export async function createEngine(artifactBytes: Uint8Array, options: EngineOptions): Promise<InferenceEngine> {
-  let twin: TwinModule;
-  try {
-    twin = (await import(TWIN_MODULE)) as TwinModule;
-  } catch (cause) {
-    throw new PipelineError('engine-failed', 'engine kind "mcu" is not available yet (device-sim/twin has not landed)', { cause });
-  }
-  return twin.createMcuEngine({ ...options, model: artifactBytes });
+export function createEngine(artifactBytes: Uint8Array, options: EngineOptions): InferenceEngine {
+  const { profile, kernelSet, maxCyclesPerWindow } = options as Partial<Pick<McuEngineOptions, 'kernelSet' | 'maxCyclesPerWindow'>> & { profile?: string };
+  return createMcuEngine({
+    model: artifactBytes,
+    ...(profile === undefined ? {} : { profile }),
+    ...(kernelSet === undefined ? {} : { kernelSet }),
+    ...(maxCyclesPerWindow === undefined ? {} : { maxCyclesPerWindow }),
+  });
 }
