@@ -9,6 +9,7 @@ import { cutTaskWindows, isSplitName, isTaskName, SPLIT_NAMES, TASK_NAMES, taskP
 const HAPT_DATASET = 'UCI HAPT v2.1 RawData (Reyes-Ortiz et al., Neurocomputing 2016)';
 
 export { DatasetError, type DatasetErrorCode } from './errors.ts';
+export { shiftedTransitionWindows, TRANSITION_SHIFTS_SAMPLES, type AugmentCounters } from './augment.ts';
 export { EXTRA_TASK_NAMES, extraTaskProtocol, clearExtraTaskCache, type ExtraTaskName, type ExtraTaskProtocol } from './extra-tasks.ts';
 export { loadHaptExperiments, clearHaptCache, haptRoot, HAPT_ACTIVITIES, HAPT_CHANNELS, HAPT_UNITS, HAPT_RATE_HZ, type HaptExperiment, type LabelledSegment } from './hapt.ts';
 export {

@@ -124,6 +124,14 @@ describe('window cache', () => {
     expect(readFileSync(join(second, 'hapt12', 'meta.json'), 'utf8')).toBe(readFileSync(join(first, 'hapt12', 'meta.json'), 'utf8'));
   });
 
+  it('writes the documented training-only transition augmentation for hapt12', () => {
+    const meta = exportWindowCache('hapt12', DATA_DIR, join(out, 'augmented'), { augmentTransitions: true });
+    expect(meta.augment).toEqual({ dir: 'augment', trainWindows: 1324 });
+    const augmentMeta = JSON.parse(readFileSync(join(out, 'augmented', 'hapt12', 'augment', 'meta.json'), 'utf8')) as { classCounts: number[]; counters: unknown };
+    expect(augmentMeta.classCounts).toEqual([0, 0, 0, 0, 0, 0, 176, 148, 264, 208, 328, 200]);
+    expect(augmentMeta.counters).toEqual({ shiftedOffLabel: 0, shiftedOutsideRecording: 0 });
+  });
+
   it('runs as a command and prints the counts per split and class', () => {
     const stdout = execFileSync('npx', ['tsx', 'models/datasets/export-cache.ts', '--task', 'hapt12', '--data', DATA_DIR, '--out', out], { encoding: 'utf8' });
     expect(stdout).toMatch(/hapt12 \(hapt12\/v1\)/);
