@@ -193,6 +193,10 @@ export class ChargeEstimator {
       this.rejected[bad.reason]++;
       return { accepted: false, ...bad };
     }
+    if (!Number.isFinite(reading.timestampMs)) {
+      this.rejected.notANumber++;
+      return { accepted: false, reason: 'notANumber', detail: `report time ${reading.timestampMs} is not a finite number` };
+    }
     if (this.lastMs !== null && reading.timestampMs < this.lastMs) {
       // A report older than what was counted already describes a past state: comparing it with
       // the current estimate would double-count the energy spent since.

@@ -57,6 +57,8 @@ export interface BudgetCounters {
   readonly windowsWithoutEnergy: number;
   /** Windows whose threshold is not in the mode table (energy counted, averages untouched). */
   readonly unknownThreshold: number;
+  /** Windows with a non-finite timestamp (ignored). */
+  readonly badTimestamps: number;
   readonly evaluations: number;
   readonly switches: number;
 }
@@ -81,7 +83,7 @@ export class DeviceBudget {
   private windowsSinceEvaluation = 0;
   private lastDecision: ModeDecision | null = null;
   private lastProjection: Projection | null = null;
-  private counters = { windows: 0, windowsWithoutEnergy: 0, unknownThreshold: 0, evaluations: 0 };
+  private counters = { windows: 0, windowsWithoutEnergy: 0, unknownThreshold: 0, badTimestamps: 0, evaluations: 0 };
 
   constructor(options: DeviceBudgetOptions) {
     if (options.modes.length === 0) throw new BudgetError('BAD_MODES', 'a device budget needs at least one mode');
@@ -125,6 +127,11 @@ export class DeviceBudget {
   }
 
   onWindow(window: WindowObservation): BudgetUpdate {
+    if (!Number.isFinite(window.timestampMs)) {
+      // No place on the timeline: counted and ignored (the estimator counts it as notANumber too).
+      this.counters.badTimestamps++;
+      return NO_UPDATE;
+    }
     const started = this.resolved === null ? this.begin(window.timestampMs) : null;
     const modeIndex = modeIndexOfThreshold(this.modes, window.threshold);
     let energyUj = window.energyUj;
