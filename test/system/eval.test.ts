@@ -37,6 +37,19 @@ describe('har-gateway eval on the real recordings', () => {
     expectStored(out.macroF1, stored?.macroF1 ?? -1, 'test macro F1');
   });
 
+  it('the CLI sweeps every operating mode of the default model on the validation split (--mode all --json)', () => {
+    const model = loadZooModel('default');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/har-gateway.js'), 'eval', '--json', '--mode', 'all', '--split', 'validation', '--data', DATA_DIR], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { perMode: { threshold: number; accuracy: number; macroF1: number; avgMacs: number; continueShare: number }[] };
+    const modes = model.artifact.metadata.modes;
+    expect(out.perMode.map((m) => m.threshold)).toEqual(modes.map((m) => m.threshold));
+    out.perMode.forEach((m, i) => {
+      expectStored(m.accuracy, modes[i]?.accuracy ?? -1, `mode ${m.threshold} accuracy`);
+      expectStored(m.continueShare, modes[i]?.continueShare ?? -1, `mode ${m.threshold} continue share`);
+    });
+  });
+
   it('--engine mcu --verify: the firmware on the emulated core agrees with the reference executor on real windows', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/har-gateway.js'), 'eval', '--json', '--engine', 'mcu', '--verify', '--limit', '24', '--data', DATA_DIR], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     expect(r.status, r.stderr).toBe(0);
