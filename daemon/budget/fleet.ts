@@ -39,6 +39,18 @@ export function readingFromReport(report: Pick<BatteryReport, 'percent' | 'milli
   return null;
 }
 
+/**
+ * A pipeline result as a budget observation: its time is the window's last sample
+ * (`t0Ms + windowSamples / rateHz`), on the device's timeline.
+ */
+export function windowObservation(
+  result: { readonly t0Ms: number; readonly threshold: number; readonly energyUj: number | null },
+  windowSamples: number,
+  rateHz: number,
+): WindowObservation {
+  return { timestampMs: result.t0Ms + (windowSamples * 1000) / rateHz, threshold: result.threshold, energyUj: result.energyUj };
+}
+
 const EMPTY_OUTPUTS: BudgetOutputs = { battery: null, mode: null, mqttMode: null, decisionRow: null, projectionRow: null };
 
 export class BudgetFleet {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetFleet, readingFromReport } from '../../../../daemon/budget/fleet.ts';
+import { BudgetFleet, readingFromReport, windowObservation } from '../../../../daemon/budget/fleet.ts';
 import { budgetSchema } from '../../../../daemon/budget/config.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -24,6 +24,12 @@ describe('readingFromReport', () => {
     [{ percent: 50, millivolts: null, tMs: null }, null, null],
   ] as const)('%j (fallback %s) -> %j', (report, fallback, expected) => {
     expect(readingFromReport(report, fallback)).toEqual(expected);
+  });
+});
+
+describe('windowObservation', () => {
+  it('places a pipeline result at its last sample', () => {
+    expect(windowObservation({ t0Ms: T0, threshold: 8, energyUj: 1.5 }, 128, 50)).toEqual({ timestampMs: T0 + 2560, threshold: 8, energyUj: 1.5 });
   });
 });
 
