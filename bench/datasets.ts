@@ -16,10 +16,24 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1] ?? Number.NaN;
 }
 
+/** CPU times (user + system) of the timeMs calls: on a shared machine, wall time overstates. */
+const cpuMsOf: number[] = [];
+
 function timeMs(fn: () => void): number {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   fn();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  cpuMsOf.push((cpu.user + cpu.system) / 1000);
+  return wall;
+}
+
+/** Median CPU ms of the timeMs calls since the last call of this function. */
+function takeCpuMs(): number {
+  const m = median(cpuMsOf);
+  cpuMsOf.length = 0;
+  return m;
 }
 
 function generatedWisdmText(records: number): string {
@@ -52,7 +66,7 @@ export async function run(args: readonly string[]): Promise<number> {
     }));
   }
   const parse = median(parseMs);
-  console.log(`hapt parse (cold, ${repeat}x): median ${parse.toFixed(0)} ms for ${samples} samples of 6 channels (${((samples / parse) * 1000 / 1e6).toFixed(2)} M samples/s)`);
+  console.log(`hapt parse (cold, ${repeat}x): median ${parse.toFixed(0)} ms wall, ${takeCpuMs().toFixed(0)} ms CPU for ${samples} samples of 6 channels`);
 
   for (const task of TASK_NAMES) {
     let windows = 0;
@@ -63,17 +77,18 @@ export async function run(args: readonly string[]): Promise<number> {
         }),
       ),
     );
-    console.log(`${task} windows, 3 splits (warm): median ${ms.toFixed(0)} ms for ${windows} windows`);
+    console.log(`${task} windows, 3 splits (warm): median ${ms.toFixed(0)} ms wall, ${takeCpuMs().toFixed(0)} ms CPU for ${windows} windows`);
   }
 
   const out = mkdtempSync(join(tmpdir(), 'bench-cache-'));
   const exportMs = timeMs(() => exportWindowCache('hapt6', dataDir, out));
   rmSync(out, { recursive: true, force: true });
-  console.log(`export-cache hapt6 (warm parse): ${exportMs.toFixed(0)} ms`);
+  console.log(`export-cache hapt6 (warm parse): ${exportMs.toFixed(0)} ms wall, ${takeCpuMs().toFixed(0)} ms CPU`);
 
   const text = generatedWisdmText(WISDM_PUBLISHED_RECORDS);
+  takeCpuMs();
   let records = 0;
   const wisdmMs = median(Array.from({ length: repeat }, () => timeMs(() => (records = parseWisdmRaw(text).records))));
-  console.log(`wisdm parse (${records} generated records, ${(text.length / 1e6).toFixed(0)} MB): median ${wisdmMs.toFixed(0)} ms`);
+  console.log(`wisdm parse (${records} generated records, ${(text.length / 1e6).toFixed(0)} MB): median ${wisdmMs.toFixed(0)} ms wall, ${takeCpuMs().toFixed(0)} ms CPU`);
   return 0;
 }
