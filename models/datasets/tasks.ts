@@ -127,7 +127,7 @@ function insideSegmentStarts(segment: LabelledSegment, windowSamples: number, st
  * n = L >= W ? 1 + floor((L - W) / S) : 1 windows, S apart, the group centred on the segment:
  * first start = segment start + floor((L - W - (n - 1) * S) / 2). A short transition (L < W)
  * thus gets one window that contains all of it, centred on it, so the transition covers L / W
- * of the window; segments with L < W / 2 (the transition would not be the majority) get none.
+ * of the window; segments with L < W / 2 (the transition would cover less than half) get none.
  */
 function transitionStarts(segment: LabelledSegment, windowSamples: number, strideSamples: number): number[] | 'too-short' {
   const length = segment.endSample - segment.startSample;
