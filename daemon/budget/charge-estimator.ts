@@ -9,8 +9,9 @@
 //    (charge counted since the last fix), so P = sigma^2.
 //  - A report z has a variance R: a percent from a fuel gauge is trusted (sigma =
 //    percentNoisePct); a voltage is converted through the chemistry curve, and its sigma is
-//    the charge span of +-voltageNoiseMv on the curve (voltageReportSigma), so on a flat stretch (CR2032 between 2.9
-//    and 2.8 V) a voltage hardly moves the estimate, while at the knee it counts.
+//    half the charge span of +-voltageNoiseMv on the curve (voltageReportSigma), so on a flat
+//    stretch (CR2032 between 2.9 and 2.8 V) a voltage hardly moves the estimate, while at the
+//    knee it counts.
 //  - Gain K = P / (P + R). Hysteresis band: an innovation (z - x) within +-1 sigma_z of the
 //    report is noise and is ignored, so the estimate never moves up (or down) on noise; a larger
 //    one moves x by K x (the part of the innovation beyond the band). The band is symmetric on
