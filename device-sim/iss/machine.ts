@@ -207,9 +207,11 @@ export class Machine implements BlockRuntime {
     const slot = (pc - L2_BASE) >>> 1;
     this.fns.push(block.fn);
     cache[slot] = this.fns.length;
-    const firstPage = (block.startPc - L2_BASE) >>> PAGE_SHIFT;
-    const lastPage = (block.endPc - 1 - L2_BASE) >>> PAGE_SHIFT;
-    for (let page = firstPage; page <= lastPage; page++) {
+    const pages = new Set<number>();
+    for (const [start, end] of block.ranges) {
+      for (let page = (start - L2_BASE) >>> PAGE_SHIFT; page <= (end - 1 - L2_BASE) >>> PAGE_SHIFT; page++) pages.add(page);
+    }
+    for (const page of pages) {
       this.bus.pageFlags[page]! |= PAGE_FLAG_CODE;
       const slots = this.pageSlots.get(page);
       if (slots) slots.push(slot);

@@ -51,8 +51,10 @@ export type BlockFn = () => number;
 export interface TranslatedBlock {
   readonly fn: BlockFn;
   readonly startPc: number;
-  /** Address after the last instruction. */
+  /** Address after the entry block's last instruction. */
   readonly endPc: number;
+  /** [start, end) of every basic block in the region (for invalidation). */
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
   readonly instructions: number;
   readonly source: string;
 }
@@ -99,9 +101,14 @@ function isMisalignedWideTarget(bus: Bus, target: number): boolean {
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
-/** Translates the block starting at pc; undefined when pc cannot be fetched (instruction access fault). */
-export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: number): TranslatedBlock | undefined {
-  const bus = rt.bus;
+/** A basic block: straight-line items ending at a terminator, a fetch boundary or the length cap. */
+interface Block {
+  readonly startPc: number;
+  readonly endPc: number;
+  readonly items: readonly Item[];
+}
+
+function collectBlock(bus: Bus, pc: number, maxInstructions: number): Block | undefined {
   const items: Item[] = [];
   let next = pc;
   for (;;) {
@@ -114,11 +121,72 @@ export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: nu
     // (not in single-step mode, where a block is exactly one instruction)
     if (items.length >= maxInstructions && (maxInstructions === 1 || !(item.d && SEMANTICS[item.d.op].kind === 'load'))) break;
   }
-  if (items.length === 0) return undefined;
-  const source = generate(bus, items, next);
+  return items.length === 0 ? undefined : { startPc: pc, endPc: next, items };
+}
+
+/** Static successors of a block that a region may include (branch/jump targets, fall-through, a call's return point). */
+function staticSuccessors(block: Block): number[] {
+  const last = block.items[block.items.length - 1]!;
+  if (!last.d) return [];
+  const kind = SEMANTICS[last.d.op].kind;
+  const target = (last.pc + last.d.imm) | 0;
+  switch (kind) {
+    case 'branch':
+      return [target, block.endPc];
+    case 'jal':
+      return last.d.rd !== 0 ? [target, block.endPc] : [target];
+    case 'jalr':
+    case 'csr':
+    case 'ecall':
+    case 'ebreak':
+    case 'mret':
+    case 'wfi':
+    case 'fence.i':
+      return [];
+    default:
+      return [block.endPc];
+  }
+}
+
+/** Instructions per region: measured on the firmware (CPU time per window), 32 runs the plain kernels 3x faster than single blocks; 96+ is slower (bigger functions reach optimized code later). */
+export const REGION_MAX_INSTRUCTIONS = 32;
+
+/**
+ * Translates the region entered at pc: the basic block there plus the blocks statically
+ * reachable from it (breadth first, up to REGION_MAX_INSTRUCTIONS), compiled into one JS
+ * function with the registers in locals. undefined when pc cannot be fetched.
+ * maxInstructions = 1 gives exactly one instruction (single-step mode).
+ */
+export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: number): TranslatedBlock | undefined {
+  const bus = rt.bus;
+  const entry = collectBlock(bus, pc, maxInstructions);
+  if (!entry) return undefined;
+  const blocks: Block[] = [entry];
+  const seen = new Set<number>([pc]);
+  let instructions = entry.items.length;
+  if (maxInstructions > 1) {
+    for (let i = 0; i < blocks.length && instructions < REGION_MAX_INSTRUCTIONS; i++) {
+      for (const next of staticSuccessors(blocks[i]!)) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const block = collectBlock(bus, next, maxInstructions);
+        if (!block || instructions + block.items.length > REGION_MAX_INSTRUCTIONS) continue;
+        blocks.push(block);
+        instructions += block.items.length;
+      }
+    }
+  }
+  const source = generateRegion(bus, blocks);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's purpose: blocks become JS functions
   const factory = new Function('rt', source) as (rt: BlockRuntime) => BlockFn;
-  return { fn: factory(rt), startPc: pc, endPc: next, instructions: items.length, source };
+  return {
+    fn: factory(rt),
+    startPc: pc,
+    endPc: entry.endPc,
+    ranges: blocks.map((b) => [b.startPc, b.endPc] as const),
+    instructions,
+    source,
+  };
 }
 
 /** Static cost of each item: cycles and events when it retires along the not-taken path. */
@@ -173,183 +241,200 @@ function staticCosts(bus: Bus, items: readonly Item[], endPc: number): Cost[] {
   });
 }
 
-function generate(bus: Bus, items: readonly Item[], endPc: number): string {
-  const startPc = items[0]!.pc;
-  const costs = staticCosts(bus, items, endPc);
-  // prefix sums: retiring items [0, k)
-  const prefixCycles: number[] = [0];
-  const prefixEvents: Float64Array[] = [new Float64Array(HPM_EVENT_COUNT)];
-  costs.forEach((c, k) => {
-    prefixCycles.push(prefixCycles[k]! + c.cycles);
-    const ev = prefixEvents[k]!.slice();
-    for (const [e, n] of c.events) ev[e]! += n;
-    prefixEvents.push(ev);
-  });
-  const n = items.length;
-  const last = items[n - 1]!;
-  const lastSem = last.d ? SEMANTICS[last.d.op] : undefined;
-  const loops =
-    last.d !== null &&
-    (lastSem?.kind === 'branch' || lastSem?.kind === 'jal') &&
-    ((last.pc + last.d.imm) | 0) === startPc;
+function generateRegion(bus: Bus, blocks: readonly Block[]): string {
+  const entryPc = blocks[0]!.startPc;
+  const inRegion = new Set(blocks.map((b) => b.startPc));
+  const startsWithJalr = new Set(blocks.filter((b) => b.items[0]?.d?.op === 'jalr').map((b) => b.startPc));
 
-  // Registers live in locals (r5 ...) inside the block; the ones written go back to x[] at every exit.
+  // Registers live in locals (r5 ...) for the whole region; the ones written go back to x[] at every exit.
   const used = new Set<number>();
   const written = new Set<number>();
-  for (const { d } of items) {
-    if (!d) continue;
-    for (const r of [d.rs1, d.rs2, d.rd]) if (r !== 0) used.add(r);
-    const rd = destination(d);
-    if (rd !== 0) written.add(rd);
-  }
-  const writeback = [...written].map((r) => `x[${r}] = r${r};`).join(' ');
-
-  // One loop iteration's static cost (the taken path back to the start).
-  const loopTakenExtra =
-    lastSem?.kind === 'branch'
-      ? TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, startPc) ? TIMING.misalignedTargetExtra : 0)
-      : 0;
-  const iterationCycles = prefixCycles[n]! + loopTakenExtra;
-  const iterationEvents = prefixEvents[n]!.slice();
-  if (lastSem?.kind === 'branch') iterationEvents[HPM_EVENT.BRANCH_TAKEN]! += 1;
-
-  /**
-   * Everything an exit after retiring items [0, k) of the current pass must do: write the
-   * registers back, add the counters (completed loop iterations `it`, dynamic cycles `cyc`,
-   * the static prefix) and record the hazard state.
-   */
-  const flush = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): string => {
-    const parts: string[] = [];
-    if (writeback) parts.push(writeback);
-    const cycles = prefixCycles[k]! + extraCycles;
-    parts.push(`s.cycle += cyc${cycles ? ` + ${cycles}` : ''};`);
-    const instret = loops ? `it * ${n}${k ? ` + ${k}` : ''}` : String(k);
-    if (loops || k) parts.push(`s.instret += ${instret};`);
-    const ev = prefixEvents[k]!;
-    for (let e = 0; e < HPM_EVENT_COUNT; e++) {
-      const fixed = ev[e]! + (extraEvents.get(e) ?? 0);
-      const perIteration = loops ? iterationEvents[e]! : 0;
-      if (perIteration && fixed) parts.push(`ev[${e}] += it * ${perIteration} + ${fixed};`);
-      else if (perIteration) parts.push(`ev[${e}] += it * ${perIteration};`);
-      else if (fixed) parts.push(`ev[${e}] += ${fixed};`);
+  for (const b of blocks) {
+    for (const { d } of b.items) {
+      if (!d) continue;
+      for (const r of [d.rs1, d.rs2, d.rd]) if (r !== 0) used.add(r);
+      const rd = destination(d);
+      if (rd !== 0) written.add(rd);
     }
-    // the jalr hazard of the next block's first instruction depends on what retired last
-    if (k) parts.push(`rt.prevRd = ${hazardDestination(items[k - 1]!.d)};`);
-    else if (loops) parts.push(`if (it) rt.prevRd = ${hazardDestination(last.d)};`);
-    return parts.join(' ');
+  }
+  const usedEvents = new Set<number>();
+  const writeback = [...written].map((r) => `x[${r}] = r${r};`).join(' ');
+  /** Writes registers and counters back to the state (before any return). */
+  const flushState = (): string => {
+    const ev = [...usedEvents].sort((p, q) => p - q).map((e) => `ev[${e}] += e${e};`).join(' ');
+    return `${writeback} s.cycle += cyc; s.instret += ins; ${ev}`;
   };
+  // flushState is emitted before usedEvents is complete: emit a placeholder, substitute at the end
+  const FLUSH = '/*@flush@*/';
 
   const body: string[] = [];
   const reg = (r: number): string => (r === 0 ? '0' : `r${r}`);
   const write = (rd: number, expr: string): string => (rd === 0 ? '' : `r${rd} = (${expr}) | 0;`);
-  // the taken path of the closing branch/jump of a loop block: count the iteration, check the budget, go round
-  const nextIteration = `cyc += ${iterationCycles}; it++; if (cyc >= lim) { ${flush(0)} s.pc = ${startPc}; return 0; } continue;`;
 
-  items.forEach((item, k) => {
-    const { d, pc } = item;
-    const nextPc = pc + item.lengthBytes;
-    if (!d) {
-      body.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${flush(k)} return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});`);
-      return;
-    }
-    const sem = SEMANTICS[d.op];
-    const format = BASE_FORMAT.get(d.op);
-    const immAsB = format === 'I' || format === 'SHIFT';
-    const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
-    const memFault = `if (bus.fault !== -1) { ${flush(k)} return rt.memFault(${pc}); }`;
-    body.push(`/* ${hex(pc)}: ${d.name} */`);
-    switch (sem.kind) {
-      case 'alu':
-        if (d.rd !== 0) body.push(write(d.rd, sem.expr(ops)));
-        break;
-      case 'div':
-        body.push(`t = H.divExtra(${ops.b}, ${sem.signed}); cyc += t; ev[${HPM_EVENT.MULDIV_STALL}] += t; ${write(d.rd, sem.expr(ops))}`);
-        break;
-      case 'load': {
-        const bytes = sem.bytes;
-        const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? (sem.signed ? 'i16[o >>> 1]' : 'u16[o >>> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
-        const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
-        body.push(
-          `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
-            ` if ((o >>> 0) < ${L2_BYTES}${aligned}) v = ${view}; else { v = bus.load(a, ${bytes}, ${sem.signed}); ${memFault} }` +
-            ` ${write(d.rd, 'v')}`,
-        );
-        break;
+  for (const block of blocks) {
+    const { items, startPc, endPc } = block;
+    const costs = staticCosts(bus, items, endPc);
+    const prefixCycles: number[] = [0];
+    const prefixEvents: Float64Array[] = [new Float64Array(HPM_EVENT_COUNT)];
+    costs.forEach((c, k) => {
+      prefixCycles.push(prefixCycles[k]! + c.cycles);
+      const ev = prefixEvents[k]!.slice();
+      for (const [e, n] of c.events) ev[e]! += n;
+      prefixEvents.push(ev);
+    });
+    /** Adds the retirement of items [0, k) (plus extras) to the local counters. */
+    const account = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): string => {
+      const parts: string[] = [];
+      const cycles = prefixCycles[k]! + extraCycles;
+      if (cycles) parts.push(`cyc += ${cycles};`);
+      if (k) parts.push(`ins += ${k};`);
+      for (let e = 0; e < HPM_EVENT_COUNT; e++) {
+        const n = prefixEvents[k]![e]! + (extraEvents.get(e) ?? 0);
+        if (n) {
+          usedEvents.add(e);
+          parts.push(`e${e} += ${n};`);
+        }
       }
-      case 'store': {
-        const bytes = sem.bytes;
-        const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? 'u16[o >>> 1]' : 'u8[o]';
-        const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
-        body.push(
-          `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
-            ` if ((o >>> 0) < ${L2_BYTES}${aligned} && pf[o >>> ${PAGE_SHIFT}] === 0) ${view} = ${reg(d.rs2)};` +
-            ` else { bus.store(a, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
-            ` if (bus.stop !== 0) { ${flush(k + 1)} s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.BUS}; return 1; } }`,
-        );
-        break;
-      }
-      case 'branch': {
-        const target = (pc + d.imm) | 0;
-        const takenExtra = TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, target) ? TIMING.misalignedTargetExtra : 0);
-        const taken = loops ? nextIteration : `${flush(k + 1, takenExtra, new Map([[HPM_EVENT.BRANCH_TAKEN, 1]]))} s.pc = ${target}; return 0;`;
-        body.push(`if (${sem.cond(ops)}) { ${taken} } ${flush(k + 1)} s.pc = ${nextPc}; return 0;`);
-        break;
-      }
-      case 'jal': {
-        const target = (pc + d.imm) | 0;
-        const go = loops ? nextIteration : `${flush(k + 1)} s.pc = ${target}; return 0;`;
-        body.push(`${write(d.rd, String(nextPc))} ${go}`);
-        break;
-      }
-      case 'jalr':
-        // a jalr at the start of a block: the hazard depends on the instruction that retired before it (dynamic)
-        if (k === 0 && d.rs1 !== 0) body.push(`if (rt.prevRd === ${d.rs1}) { cyc += ${TIMING.jalrStall}; ev[${HPM_EVENT.JMP_STALL}] += 1; }`);
-        body.push(`t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} cyc += H.targetExtra(t); ${flush(k + 1)} s.pc = t; return 0;`);
-        break;
-      case 'csr': {
-        const source = sem.immediate ? String(d.rs1) : reg(d.rs1);
-        const writes = sem.action === 'write' || d.rs1 !== 0;
-        const own = prefixCycles[k + 1]! - prefixCycles[k]!;
-        // counters are exact when the CSR is read: flush first (x[] is written back too: rt.csr writes x[rd])
-        body.push(
-          `${flush(k)} if (!rt.csr('${sem.action}', ${d.csr}, ${source}, ${d.rd}, ${writes}, ${own})) return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});` +
-            ` s.cycle += ${own}; s.instret += 1; rt.prevRd = ${d.rd};${item.lengthBytes === 2 ? ` ev[${HPM_EVENT.COMP_INSTR}] += 1;` : ''} s.pc = ${nextPc}; return 0;`,
-        );
-        break;
-      }
-      case 'ecall':
-        body.push(`${flush(k)} return rt.raise(${CAUSE.ECALL_M}, 0, ${pc});`);
-        break;
-      case 'ebreak':
-        // Vol. II §3.1.16: on a breakpoint mtval holds the address of the ebreak (as Spike and Sail do).
-        body.push(`${flush(k)} return rt.raise(${CAUSE.BREAKPOINT}, ${pc}, ${pc});`);
-        break;
-      case 'mret':
-        body.push(`${flush(k + 1)} s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; s.pc = s.mepc; return 0;`);
-        break;
-      case 'wfi':
-        body.push(`${flush(k + 1)} s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.WFI}; return 1;`);
-        break;
-      case 'fence':
-        break;
-      case 'fence.i':
-        body.push(`${flush(k + 1)} s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.FENCE_I}; return 1;`);
-        break;
-    }
-  });
-  if (!isTerminator(last)) body.push(`${flush(n)} s.pc = ${endPc}; return 0;`);
+      return parts.join(' ');
+    };
+    const prdAfter = (k: number): number => (k ? hazardDestination(items[k - 1]!.d) : 0);
+    const selfLoop = (() => {
+      const last = items[items.length - 1]!;
+      const kind = last.d ? SEMANTICS[last.d.op].kind : undefined;
+      return last.d !== null && (kind === 'branch' || kind === 'jal') && ((last.pc + last.d.imm) | 0) === startPc;
+    })();
+    /** Control goes to a static target after the block's items [0, k) retired (accounted already). */
+    const goTo = (target: number, fromPc: number, k: number): string => {
+      const prd = startsWithJalr.has(target) ? ` prd = ${prdAfter(k)};` : '';
+      if (!inRegion.has(target)) return `${FLUSH} rt.prevRd = ${prdAfter(k)}; s.pc = ${target}; return 0;`;
+      const budget = target <= fromPc ? ` if (cyc >= lim) { ${FLUSH} rt.prevRd = ${prdAfter(k)}; s.pc = ${target}; return 0; }` : '';
+      if (selfLoop && target === startPc) return `${prd}${budget} continue;`;
+      return `${prd} pc = ${target};${budget} continue outer;`;
+    };
 
-  const inner = loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n');
+    const code: string[] = [];
+    items.forEach((item, k) => {
+      const { d, pc } = item;
+      const nextPc = pc + item.lengthBytes;
+      if (!d) {
+        code.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${account(k)} ${FLUSH} return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});`);
+        return;
+      }
+      const sem = SEMANTICS[d.op];
+      const format = BASE_FORMAT.get(d.op);
+      const immAsB = format === 'I' || format === 'SHIFT';
+      const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
+      const memFault = `if (bus.fault !== -1) { ${account(k)} ${FLUSH} return rt.memFault(${pc}); }`;
+      code.push(`/* ${hex(pc)}: ${d.name} */`);
+      switch (sem.kind) {
+        case 'alu':
+          if (d.rd !== 0) code.push(write(d.rd, sem.expr(ops)));
+          break;
+        case 'div':
+          usedEvents.add(HPM_EVENT.MULDIV_STALL);
+          code.push(`t = H.divExtra(${ops.b}, ${sem.signed}); cyc += t; e${HPM_EVENT.MULDIV_STALL} += t; ${write(d.rd, sem.expr(ops))}`);
+          break;
+        case 'load': {
+          const bytes = sem.bytes;
+          const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? (sem.signed ? 'i16[o >>> 1]' : 'u16[o >>> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
+          const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
+          code.push(
+            `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
+              ` if ((o >>> 0) < ${L2_BYTES}${aligned}) v = ${view}; else { v = bus.load(a, ${bytes}, ${sem.signed}); ${memFault} }` +
+              ` ${write(d.rd, 'v')}`,
+          );
+          break;
+        }
+        case 'store': {
+          const bytes = sem.bytes;
+          const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? 'u16[o >>> 1]' : 'u8[o]';
+          const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
+          code.push(
+            `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
+              ` if ((o >>> 0) < ${L2_BYTES}${aligned} && pf[o >>> ${PAGE_SHIFT}] === 0) ${view} = ${reg(d.rs2)};` +
+              ` else { bus.store(a, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
+              ` if (bus.stop !== 0) { ${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.BUS}; return 1; } }`,
+          );
+          break;
+        }
+        case 'branch': {
+          const target = (pc + d.imm) | 0;
+          const takenExtra = TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, target) ? TIMING.misalignedTargetExtra : 0);
+          const taken = `${account(k + 1, takenExtra, new Map([[HPM_EVENT.BRANCH_TAKEN, 1]]))} ${goTo(target, pc, k + 1)}`;
+          code.push(`if (${sem.cond(ops)}) { ${taken} } ${account(k + 1)} ${goTo(nextPc, pc, k + 1)}`);
+          break;
+        }
+        case 'jal': {
+          const target = (pc + d.imm) | 0;
+          code.push(`${write(d.rd, String(nextPc))} ${account(k + 1)} ${goTo(target, pc, k + 1)}`);
+          break;
+        }
+        case 'jalr': {
+          // a jalr at the start of a block: the hazard depends on the instruction that retired before it (dynamic)
+          if (k === 0 && d.rs1 !== 0) {
+            usedEvents.add(HPM_EVENT.JMP_STALL);
+            code.push(`if (prd === ${d.rs1}) { cyc += ${TIMING.jalrStall}; e${HPM_EVENT.JMP_STALL} += 1; }`);
+          }
+          // a dynamic target inside the region continues here (function returns); others leave through default
+          code.push(
+            `t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} cyc += H.targetExtra(t); ${account(k + 1)}` +
+              ` prd = ${d.rd}; pc = t; if (cyc >= lim) { ${FLUSH} rt.prevRd = prd; s.pc = t; return 0; } continue outer;`,
+          );
+          break;
+        }
+        case 'csr': {
+          const source = sem.immediate ? String(d.rs1) : reg(d.rs1);
+          const writes = sem.action === 'write' || d.rs1 !== 0;
+          const own = prefixCycles[k + 1]! - prefixCycles[k]!;
+          // counters are exact when the CSR is read: everything goes back to the state first (rt.csr writes x[rd])
+          code.push(
+            `${account(k)} ${FLUSH} if (!rt.csr('${sem.action}', ${d.csr}, ${source}, ${d.rd}, ${writes}, ${own})) return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});` +
+              ` s.cycle += ${own}; s.instret += 1; rt.prevRd = ${d.rd};${item.lengthBytes === 2 ? ` ev[${HPM_EVENT.COMP_INSTR}] += 1;` : ''} s.pc = ${nextPc}; return 0;`,
+          );
+          break;
+        }
+        case 'ecall':
+          code.push(`${account(k)} ${FLUSH} return rt.raise(${CAUSE.ECALL_M}, 0, ${pc});`);
+          break;
+        case 'ebreak':
+          // Vol. II §3.1.16: on a breakpoint mtval holds the address of the ebreak (as Spike and Sail do).
+          code.push(`${account(k)} ${FLUSH} return rt.raise(${CAUSE.BREAKPOINT}, ${pc}, ${pc});`);
+          break;
+        case 'mret':
+          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; s.pc = s.mepc; return 0;`);
+          break;
+        case 'wfi':
+          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.WFI}; return 1;`);
+          break;
+        case 'fence':
+          break;
+        case 'fence.i':
+          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.FENCE_I}; return 1;`);
+          break;
+      }
+    });
+    if (!isTerminator(items[items.length - 1]!)) code.push(`${account(items.length)} ${goTo(endPc, items[items.length - 1]!.pc, items.length)}`);
+    body.push(`case ${startPc}: {`, selfLoop ? `for (;;) {\n${code.join('\n')}\n}` : code.join('\n'), `}`);
+  }
+
   const locals = [...used].map((r) => `r${r} = x[${r}]`).join(', ');
-  return [
+  const eventLocals = [...usedEvents].map((e) => `e${e} = 0`).join(', ');
+  const text = [
     `"use strict";`,
     `const s = rt.s, x = s.x, ev = s.events, bus = rt.bus, H = rt.H;`,
     `const i32 = bus.i32, i16 = bus.i16, u16 = bus.u16, i8 = bus.i8, u8 = bus.u8, pf = bus.pageFlags;`,
-    `return function block_${(startPc >>> 0).toString(16)}() {`,
-    `let a = 0, o = 0, v = 0, t = 0, cyc = 0, it = 0;`,
-    loops ? `const lim = s.cycleLimit - s.cycle;` : '',
+    `return function region_${(entryPc >>> 0).toString(16)}() {`,
+    `let a = 0, o = 0, v = 0, t = 0, cyc = 0, ins = 0, prd = rt.prevRd, pc = ${entryPc};`,
+    eventLocals ? `let ${eventLocals};` : '',
+    `const lim = s.cycleLimit - s.cycle;`,
     locals ? `let ${locals};` : '',
-    inner,
+    `outer: for (;;) {`,
+    `switch (pc) {`,
+    ...body,
+    `default: { ${FLUSH} rt.prevRd = prd; s.pc = pc; return 0; }`,
+    `}`,
+    `}`,
     `};`,
   ].join('\n');
+  return text.split(FLUSH).join(flushState());
 }
