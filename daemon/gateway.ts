@@ -63,6 +63,12 @@ export interface GatewayDeps {
   readonly predictionLogLines?: number;
 }
 
+/**
+ * Stream events are logged once per (device, kind), for at most this many pairs: a thousand
+ * overloaded devices must not write a thousand lines; everything stays counted (stats, SQLite).
+ */
+export const MAX_LOGGED_STREAM_EVENT_PAIRS = 50;
+
 /** An error envelope per (device, kind) at most this often; the counts are in every `stats`. */
 export const ERROR_DELTA_MIN_INTERVAL_MS = 1000;
 
@@ -265,10 +271,14 @@ export class Gateway {
   /** Pipeline events (gaps, drops, failures): logged once per device and kind, stored, streamed. */
   private onStreamEvent(event: StreamEvent): void {
     const key = `${event.deviceId}\u0000${event.kind}`;
-    if (!this.loggedEventKinds.has(key)) {
+    if (!this.loggedEventKinds.has(key) && this.loggedEventKinds.size <= MAX_LOGGED_STREAM_EVENT_PAIRS) {
       this.loggedEventKinds.add(key);
       const level = event.kind === 'inference-failed' || event.kind === 'stream-error' ? 'error' : 'warn';
-      this.deps.logger[level]({ device: event.deviceId, kind: event.kind, detail: event.detail }, 'stream event (logged once per device and kind; all are counted)');
+      if (this.loggedEventKinds.size > MAX_LOGGED_STREAM_EVENT_PAIRS) {
+        this.deps.logger.warn({ pairs: MAX_LOGGED_STREAM_EVENT_PAIRS }, 'further stream events are counted (WebSocket stats, SQLite ingest_errors) but not logged');
+      } else {
+        this.deps.logger[level]({ device: event.deviceId, kind: event.kind, detail: event.detail }, 'stream event (logged once per device and kind; all are counted)');
+      }
     }
     this.countError(event.deviceId, event.kind, event.detail);
   }

@@ -97,7 +97,10 @@ export class Pipeline {
     this.runner = options.createRunner({
       onResult: (outcome) => this.emitResult(outcome),
       onDrop: (job) => this.event({ deviceId: job.window.deviceId, kind: 'window-dropped', detail: `window ${job.window.windowSeq} dropped (queue full, drop-oldest)` }),
-      onFailure: (job, error) => this.event({ deviceId: job.window.deviceId, kind: 'inference-failed', detail: `window ${job.window.windowSeq}: ${error.message}` }),
+      onFailure: (job, error) =>
+        error.code === 'pool-stopped'
+          ? this.event({ deviceId: job.window.deviceId, kind: 'window-dropped', detail: `window ${job.window.windowSeq} not inferred before shutdown (drain timeout)` })
+          : this.event({ deviceId: job.window.deviceId, kind: 'inference-failed', detail: `window ${job.window.windowSeq}: ${error.message}` }),
     });
   }
 
