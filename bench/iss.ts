@@ -1,4 +1,4 @@
-// `har-gateway bench iss [--json] [--seconds S] [--no-qemu]`: emulation speed of the ISS.
+// `har-gateway bench iss [--json] [--seconds S] [--no-qemu] [--no-firmware]`: emulation speed of the ISS.
 //
 // Workloads (built with the table-driven assembler, so the bench needs no cross-compiler):
 //   conv-dot8  an 8-bit conv-like inner loop on the custom SIMD dot product (4 MAC/instruction),
@@ -8,7 +8,12 @@
 //              -bios none -kernel x.elf -nographic` (HTIF tohost exit) on the same instructions:
 //              the ratio ISS MIPS / QEMU MIPS is printed. QEMU's time excludes its start-up,
 //              measured separately with an empty program.
-// MIPS = retired instructions / wall-clock seconds of Machine.run (translation included).
+//   inference  the real firmware (device-sim/firmware/build) on the twin with the zoo's default
+//              model, both kernel sets: windows/s and MIPS after a warm-up (V8 needs a few
+//              windows to optimize the translated code; the first windows are much slower).
+// MIPS = retired instructions / seconds of Machine.run (translation included). Both wall-clock
+// and this process's CPU time are printed: on a shared machine the CPU figure is the one that
+// means "one core"; the target is checked on it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +22,8 @@ import { assemble } from '../device-sim/iss/assembler.ts';
 import { writeElf } from '../device-sim/iss/elf-writer.ts';
 import { Machine } from '../device-sim/iss/machine.ts';
 import { L2_BASE } from '../device-sim/memory-map.ts';
+import { createIssCore, createTwin, loadFirmwareImage, resolveTwinProfile, type KernelSet } from '../device-sim/twin/index.ts';
+import { loadZooModel } from '../models/zoo/index.ts';
 
 const QEMU = 'qemu-system-riscv32';
 const QEMU_SPIKE_RAM = 0x8000_0000;
@@ -143,8 +150,12 @@ interface IssFigure {
   description: string;
   instructions: number;
   cycles: number;
+  /** CPU seconds of this process. */
   seconds: number;
+  wallSeconds: number;
+  /** Per CPU-second. */
   mips: number;
+  mipsWall: number;
   cpi: number;
   qemu?: { seconds: number; mips: number; startupSeconds: number; ratio: number } | { skipped: string };
 }
@@ -160,14 +171,16 @@ function image(source: string, base: number): { elf: Uint8Array; tohost: number 
   return { elf, tohost };
 }
 
-function runIss(workload: Workload, repetitions: number): { instructions: number; cycles: number; seconds: number } {
+function runIss(workload: Workload, repetitions: number): { instructions: number; cycles: number; seconds: number; wallSeconds: number } {
   const m = new Machine();
   m.loadElf(image(workload.source(repetitions), L2_BASE).elf);
   const t0 = process.hrtime.bigint();
+  const cpu0 = cpuSeconds();
   const r = m.run(Number.MAX_SAFE_INTEGER);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const seconds = cpuSeconds() - cpu0;
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.reason !== 'tohost' || r.value !== 1) throw new Error(`${workload.name}: unexpected end ${JSON.stringify(r)}`);
-  return { instructions: m.s.instret, cycles: m.s.cycle, seconds };
+  return { instructions: m.s.instret, cycles: m.s.cycle, seconds, wallSeconds };
 }
 
 function qemuAvailable(): boolean {
@@ -187,6 +200,65 @@ function runQemu(elf: Uint8Array, dir: string, name: string): number {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${QEMU} exited with ${r.status ?? r.signal}: ${r.stderr.toString()}`);
   return seconds;
+}
+
+interface InferenceFigure {
+  kernelSet: KernelSet;
+  model: string;
+  windows: number;
+  instructionsPerWindow: number;
+  cyclesPerWindow: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  windowsPerSecondWall: number;
+  windowsPerSecondCpu: number;
+  mipsWall: number;
+  mipsCpu: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** The real firmware on the twin: warm up, then time windows for about targetSeconds. */
+function runInference(kernelSet: KernelSet, targetSeconds: number): InferenceFigure {
+  const model = loadZooModel('default');
+  const twin = createTwin({ firmwareElf: loadFirmwareImage(), modelBytes: model.bytes, profile: resolveTwinProfile(), coreFactory: createIssCore });
+  const window = new Int8Array(twin.windowBytes);
+  let seed = 7;
+  for (let i = 0; i < window.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    window[i] = ((seed >>> 16) & 0xff) - 128;
+  }
+  const warmUntil = cpuSeconds() + Math.min(3, targetSeconds);
+  while (cpuSeconds() < warmUntil) twin.run(window, 0xffff_ffff, kernelSet);
+  let windows = 0;
+  let instructions = 0;
+  let cycles = 0;
+  const cpu0 = cpuSeconds();
+  const wall0 = process.hrtime.bigint();
+  while (cpuSeconds() - cpu0 < targetSeconds) {
+    const r = twin.run(window, 0xffff_ffff, kernelSet);
+    windows++;
+    instructions += r.instret;
+    cycles += r.cycles;
+  }
+  const wallSeconds = Number(process.hrtime.bigint() - wall0) / 1e9;
+  const cpu = cpuSeconds() - cpu0;
+  return {
+    kernelSet,
+    model: model.id,
+    windows,
+    instructionsPerWindow: instructions / windows,
+    cyclesPerWindow: cycles / windows,
+    wallSeconds,
+    cpuSeconds: cpu,
+    windowsPerSecondWall: windows / wallSeconds,
+    windowsPerSecondCpu: windows / cpu,
+    mipsWall: instructions / wallSeconds / 1e6,
+    mipsCpu: instructions / cpu / 1e6,
+  };
 }
 
 export function run(args: readonly string[]): Promise<number> {
@@ -218,7 +290,9 @@ function runSync(args: readonly string[]): number {
         instructions: r.instructions,
         cycles: r.cycles,
         seconds: r.seconds,
+        wallSeconds: r.wallSeconds,
         mips: r.instructions / r.seconds / 1e6,
+        mipsWall: r.instructions / r.wallSeconds / 1e6,
         cpi: r.cycles / r.instructions,
       };
       if (w.qemu) {
@@ -229,7 +303,8 @@ function runSync(args: readonly string[]): number {
           const total = runQemu(image(w.source(repetitions), QEMU_SPIKE_RAM).elf, dir, w.name);
           const seconds = Math.max(total - startup, 1e-6);
           const mips = r.instructions / seconds / 1e6;
-          figure.qemu = { seconds, mips, startupSeconds: startup, ratio: figure.mips / mips };
+          // QEMU runs in a child process: its wall time is compared with the ISS's wall time
+          figure.qemu = { seconds, mips, startupSeconds: startup, ratio: figure.mipsWall / mips };
         }
       }
       figures.push(figure);
@@ -237,18 +312,39 @@ function runSync(args: readonly string[]): number {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const inference: Array<InferenceFigure | { kernelSet: KernelSet; skipped: string }> = [];
+  if (!args.includes('--no-firmware')) {
+    for (const kernelSet of ['simd', 'ref'] as const) {
+      try {
+        inference.push(runInference(kernelSet, targetSeconds));
+      } catch (err) {
+        inference.push({ kernelSet, skipped: `firmware or model not available: ${(err as Error).message}` });
+      }
+    }
+  }
   if (json) {
-    process.stdout.write(`${JSON.stringify({ bench: 'iss', target: { mips: 300, qemuRatio: 0.5 }, figures }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'iss', target: { mips: 300, qemuRatio: 0.5 }, figures, inference }, null, 2)}\n`);
   } else {
     for (const f of figures) {
       process.stdout.write(
-        `${f.workload.padEnd(12)} ${f.mips.toFixed(1).padStart(7)} MIPS  (${f.instructions} instructions in ${f.seconds.toFixed(3)} s, CPI ${f.cpi.toFixed(3)}; target >= 300)  ${f.description}\n`,
+        `${f.workload.padEnd(12)} ${f.mips.toFixed(1).padStart(7)} MIPS per CPU-second (${f.mipsWall.toFixed(1)} wall; ${f.instructions} instructions, CPI ${f.cpi.toFixed(3)}; target >= 300)  ${f.description}\n`,
       );
       if (f.qemu && 'mips' in f.qemu) {
-        process.stdout.write(`${''.padEnd(12)} qemu ${f.qemu.mips.toFixed(1)} MIPS (${f.qemu.seconds.toFixed(3)} s after ${f.qemu.startupSeconds.toFixed(3)} s start-up): ISS/QEMU = ${f.qemu.ratio.toFixed(2)} (target >= 0.5)\n`);
+        process.stdout.write(`${''.padEnd(12)} qemu ${f.qemu.mips.toFixed(1)} MIPS wall (${f.qemu.seconds.toFixed(3)} s after ${f.qemu.startupSeconds.toFixed(3)} s start-up): ISS/QEMU (wall) = ${f.qemu.ratio.toFixed(2)} (target >= 0.5)\n`);
       } else if (f.qemu) {
         process.stdout.write(`${''.padEnd(12)} qemu skipped: ${f.qemu.skipped}\n`);
       }
+    }
+    for (const f of inference) {
+      if ('skipped' in f) {
+        process.stdout.write(`inference/${f.kernelSet} skipped: ${f.skipped}\n`);
+        continue;
+      }
+      process.stdout.write(
+        `inference/${f.kernelSet.padEnd(4)} ${f.mipsCpu.toFixed(1).padStart(7)} MIPS per CPU-second (${f.mipsWall.toFixed(1)} wall), ` +
+          `${f.windowsPerSecondCpu.toFixed(1)} windows/s per CPU-second (${f.windowsPerSecondWall.toFixed(1)} wall); ` +
+          `${f.model}: ${Math.round(f.instructionsPerWindow)} instructions, ${Math.round(f.cyclesPerWindow)} cycles per window; ${f.windows} windows after warm-up\n`,
+      );
     }
   }
   return 0;
