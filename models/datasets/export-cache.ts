@@ -3,6 +3,7 @@
 // -> <out>/<task>/meta.json and, per split, <split>.x.npy (float32 [n, windowSamples, channels],
 // g and rad/s), <split>.y.npy, <split>.subject.npy, <split>.experiment.npy, <split>.start.npy
 // (int64). meta.json is written last: its presence means the cache is complete.
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,11 @@ export interface CacheMeta {
   readonly subjects: Record<SplitName, number[]>;
   readonly windowRules: Record<string, number>;
   readonly files: Record<SplitName, Record<string, string>>;
+  /** SHA-256 (hex) of each protocol .npy file, by file name. */
+  readonly sha256: Record<string, string>;
+  /** SHA-256 over the protocol files' names and hashes in order: one id for the whole cache
+   * (what a trained model can cite as its data; identical files give the same id). */
+  readonly contentSha256: string;
   readonly source: string;
   readonly generator: string;
   /** Present when --augment-transitions wrote training-only extra windows to `augment/`. */
@@ -102,6 +108,7 @@ export function exportWindowCache(task: string, dataDir: string, outDir: string,
   const splits = {} as Record<SplitName, number>;
   const counts = {} as Record<SplitName, number[]>;
   const files = {} as Record<SplitName, Record<string, string>>;
+  const sha256: Record<string, string> = {};
   let windowRules: Record<string, number> = {};
   let classes: string[] = [...protocol.classes];
   for (const split of SPLIT_NAMES) {
@@ -113,7 +120,9 @@ export function exportWindowCache(task: string, dataDir: string, outDir: string,
     files[split] = {};
     for (const [name, array] of Object.entries(splitArrays(windows))) {
       const file = `${split}.${name}.npy`;
-      writeAtomic(join(taskDir, file), encodeNpy(array));
+      const bytes = encodeNpy(array);
+      sha256[file] = createHash('sha256').update(bytes).digest('hex');
+      writeAtomic(join(taskDir, file), bytes);
       files[split][name] = file;
     }
   }
@@ -134,6 +143,10 @@ export function exportWindowCache(task: string, dataDir: string, outDir: string,
     subjects: { train: [...protocol.subjects.train], validation: [...protocol.subjects.validation], test: [...protocol.subjects.test] },
     windowRules,
     files,
+    sha256,
+    contentSha256: createHash('sha256')
+      .update(Object.entries(sha256).map(([file, hash]) => `${file} ${hash}\n`).join(''))
+      .digest('hex'),
     source: `${protocol.dataset}; dataset licence applies, never commit these files`,
     generator: `models/datasets/export-cache.ts (cache format ${CACHE_FORMAT_VERSION})`,
     ...(augmentWindows === undefined ? {} : { augment: { dir: AUGMENT_DIR, trainWindows: augmentWindows } }),

@@ -109,6 +109,11 @@ describe('window cache', () => {
   const out = mkdtempSync(join(tmpdir(), 'window-cache-system-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+  it('gives the content hashes recorded in models/datasets/README.md (same cache on every machine)', () => {
+    expect(exportWindowCache('hapt6', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('50b00618ad3d0e682e15b78e57903b3495e0a780a96bd540f4c3382e68e60848');
+    expect(exportWindowCache('hapt12', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('27e598a5b3dec6955383a1d6dd7961e5c91aaed3d23b5cb35a9a7cca56bf09df');
+  });
+
   it('writes byte-identical files on a second export from a fresh parse', () => {
     const first = join(out, 'first');
     const second = join(out, 'second');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,18 @@ describe('export-cache', () => {
         expect([...arr.data]).toEqual([...values]);
       }
     }
+  });
+
+  it('records the SHA-256 of every file and one content hash that changes only with the data', () => {
+    const a = exportWindowCache('hapt6', root, out);
+    for (const [file, hash] of Object.entries(a.sha256)) {
+      expect(createHash('sha256').update(readFileSync(join(out, 'hapt6', file))).digest('hex')).toBe(hash);
+    }
+    expect(Object.keys(a.sha256)).toHaveLength(15);
+    expect(exportWindowCache('hapt6', root, out).contentSha256).toBe(a.contentSha256);
+    const other = writeFakeHapt([{ experiment: 1, user: 1, samples: 600, labels: [[1, 1, 256]] }]);
+    expect(exportWindowCache('hapt6', other, out).contentSha256).not.toBe(a.contentSha256);
+    rmSync(other, { recursive: true, force: true });
   });
 
   it('main() prints the counts per split and class', () => {
