@@ -42,6 +42,12 @@ export interface Projection {
    * empty it ends at the cheapest mode's empty time. Null when unknown (never empties).
    */
   readonly plannedEmptyAtMs: number | null;
+  /**
+   * The mode mix that spends exactly the budget (feasible "until" targets between two modes):
+   * the most accurate mode that fits, the next more accurate one, and the share of the remaining
+   * windows the latter can run. Null when one mode (or none) does.
+   */
+  readonly plannedMix: { readonly lowModeIndex: number; readonly highModeIndex: number; readonly highShare: number } | null;
   /** recentEmptyAtMs - targetEndMs in seconds (positive: outlives the target); null if either is unknown. */
   readonly recentMarginS: number | null;
 }
@@ -66,6 +72,22 @@ export interface ProjectionInputs {
 
 function emptyAt(atMs: number, seconds: number): number | null {
   return Number.isFinite(seconds) ? atMs + seconds * 1000 : null;
+}
+
+/** The two modes whose time-shared cost is the budget (see Projection.plannedMix). */
+export function modeMix(modes: readonly ModeProjection[], budgetPerWindowUj: number): Projection['plannedMix'] {
+  let low: ModeProjection | null = null;
+  for (const m of modes) {
+    if (m.energyUj <= budgetPerWindowUj && (low === null || m.accuracy > low.accuracy || (m.accuracy === low.accuracy && m.energyUj < low.energyUj))) low = m;
+  }
+  if (low === null) return null;
+  const lowMode = low;
+  let high: ModeProjection | null = null;
+  for (const m of modes) {
+    if (m.accuracy > lowMode.accuracy && m.energyUj > budgetPerWindowUj && (high === null || m.energyUj < high.energyUj)) high = m;
+  }
+  if (high === null || high.energyUj <= lowMode.energyUj) return null;
+  return { lowModeIndex: lowMode.index, highModeIndex: high.index, highShare: (budgetPerWindowUj - lowMode.energyUj) / (high.energyUj - lowMode.energyUj) };
 }
 
 export function project(inputs: ProjectionInputs): Projection {
@@ -104,6 +126,7 @@ export function project(inputs: ProjectionInputs): Projection {
   return {
     atMs,
     plannedEmptyAtMs,
+    plannedMix: inputs.status === 'feasible' && inputs.budgetPerWindowUj !== null ? modeMix(modes, inputs.budgetPerWindowUj) : null,
     chargeFraction: inputs.chargeFraction,
     chargeSigma: inputs.chargeSigma,
     usableRemainingUj: inputs.usableRemainingUj,
