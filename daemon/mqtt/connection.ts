@@ -118,7 +118,11 @@ export class MqttConnection implements MessageSource {
       if (this.state.value !== 'stopped') this.state.next('offline');
       logger.warn({ url: redact(this.url), retryInMs: client.options.reconnectPeriod }, 'MQTT connection lost; reconnecting');
     });
-    client.on('error', (err) => logger.warn({ err: err.message }, 'MQTT client error'));
+    client.on('error', (err) => {
+      // after stop() began, errors of the closing socket are expected noise
+      if (this.client === client) logger.warn({ err: err.message }, 'MQTT client error');
+      else logger.debug({ err: err.message }, 'MQTT client error while stopping');
+    });
     client.on('message', (topic, payload) => {
       this.stats.received++;
       if (!this.messages.observed) {

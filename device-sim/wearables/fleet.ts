@@ -79,6 +79,8 @@ export interface SimulatedWearables {
 const TICK_MS = 10;
 /** A device that falls this far behind (event-loop stall) skips ahead instead of bursting. */
 const MAX_CATCH_UP_BATCHES = 20;
+/** How long stop() lets in-flight QoS 1 publishes finish before cutting the connections. */
+const STOP_GRACE_MS = 2_000;
 /** Cell voltage model for battery reports: linear 3.3 V (0 %) .. 4.2 V (100 %). */
 const EMPTY_MV = 3300;
 const FULL_MV = 4200;
@@ -208,8 +210,9 @@ export async function startSimulatedWearables(options: SimulatedWearablesOptions
     stopped = true;
     clearInterval(timer);
     if (durationTimer) clearTimeout(durationTimer);
-    // endAsync waits for in-flight QoS 1 publishes to be acknowledged
-    await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
+    // a graceful end waits for in-flight QoS 1 publishes to be acknowledged; a broker that cannot
+    // keep up would make that wait unbounded, so after STOP_GRACE_MS the connections are cut
+    await Promise.all(clients.map((c) => endWithin(c, STOP_GRACE_MS)));
     options.logger?.info({ ...stats }, 'simulated wearables stopped');
     resolveDone();
   };
@@ -226,4 +229,16 @@ export async function startSimulatedWearables(options: SimulatedWearablesOptions
     },
     stop,
   };
+}
+
+/** Ends a client gracefully, or forcibly after graceMs (unacknowledged publishes are lost). */
+async function endWithin(client: MqttClient, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = client.endAsync().then(() => true, () => false);
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const clean = await Promise.race([graceful, timedOut]);
+  clearTimeout(timer);
+  if (!clean) await client.endAsync(true).catch(() => undefined);
 }

@@ -12,6 +12,7 @@ interface BenchModule {
 const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> = {
   datasets: ['dataset readers: HAPT parse, task windows, window-cache export, WISDM parse', () => import('../../../bench/datasets.ts')],
   train: ['training toolkit: the --smoke run (2 min target) or, with --zoo, the zoo rebuild (45 min target)', () => import('../../../bench/train.ts')],
+  ingest: ['the ingest side: decode+validate us/batch per payload form; N simulated wearables through aedes and MqttIngest: samples/s, drops, CPU, RSS', () => import('../../../bench/ingest.ts')],
   gateway: ['the daemon under N simulated wearables at 50 Hz: samples/s, windows/s, p50/p99 latency, drops, CPU, RSS', () => import('../../../bench/gateway.ts')],
   iss: ['instruction-set simulator speed: MIPS on conv-like kernels (custom SIMD and RV32IM), and the ratio to qemu-system-riscv32 when installed', () => import('../../../bench/iss.ts')],
   kernels: ['firmware kernels on the emulated core: MAC/cycle per kernel and precision (SIMD vs plain), zoo energy and latency', () => import('../../../bench/kernels.ts')],
