@@ -9,7 +9,7 @@
 // CPU (utime + stime of the process, all threads) and its peak RSS.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -292,6 +292,9 @@ export async function run(args: readonly string[]): Promise<number> {
       },
       backlogAtEnd: { queued: s1.pipeline.queued ?? 0, inFlight: s1.pipeline.inFlight ?? 0 },
       daemonCpuPercent: Math.round(((cpu1 - cpu0) / elapsedS) * 1000) / 10,
+      // CPU cost per predicted window (ingest, windowing, inference, outputs): comparable across machine load
+      daemonCpuMsPerWindow: Math.round((((cpu1 - cpu0) * 1000) / Math.max(1, d('results') * (elapsedS / statsSpanS))) * 100) / 100,
+      loadAverage1m: Math.round(loadavg()[0]! * 10) / 10,
       daemonRssMb: Math.round(memory.rss),
       daemonPeakRssMb: Math.round(Math.max(peakRss, memory.hwm)),
       publisherMaxLateMs: Math.round(load.lateMsMax),
@@ -317,7 +320,7 @@ function printFigures(f: Record<string, unknown> & { drops: Record<string, numbe
     `  windows/s (predicted)     ${String(f.windowsPerS)} (cut ${String(f.windowsCutPerS)})`,
     `  ingest-to-prediction      p50 ${String(f.p50Ms)} ms, p99 ${String(f.p99Ms)} ms, max ${String(f.maxMs)} ms`,
     `  drops                     ingest ${f.drops.ingest}, inference queue ${f.drops.inferenceQueue}, inference failed ${f.drops.inferenceFailed}, ws clients ${f.drops.wsClients}`,
-    `  daemon CPU                ${String(f.daemonCpuPercent)} % of one core (2 cores = 200 %)`,
+    `  daemon CPU                ${String(f.daemonCpuPercent)} % of one core (2 cores = 200 %), ${String(f.daemonCpuMsPerWindow)} ms CPU per window; machine load average ${String(f.loadAverage1m)}`,
     `  daemon RSS                ${String(f.daemonRssMb)} MB (peak ${String(f.daemonPeakRssMb)} MB)`,
     `  SIGTERM to exit           ${Math.round(stopped.elapsedMs)} ms, exit code ${String(stopped.code)}`,
   ];
