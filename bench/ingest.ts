@@ -73,6 +73,7 @@ function decodeBench(batchSamples: number): void {
   for (const [form, bytes] of [
     ['binary', encodeBinaryBatch(batch)],
     ['json', encodeJsonBatch(batch)],
+    ['json 5 digits', encodeJsonBatch(batch, { fractionDigits: 5 })],
   ] as const) {
     for (let i = 0; i < 2000; i++) decodeImuPayload('d', bytes); // warm-up
     const start = process.hrtime.bigint();
@@ -82,7 +83,7 @@ function decodeBench(batchSamples: number): void {
     }
     const us = Number(process.hrtime.bigint() - start) / 1000 / BATCH_DECODE_ROUNDS;
     process.stdout.write(
-      `decode+validate ${form.padEnd(6)} ${bytes.length} bytes/batch: ${us.toFixed(2)} us/batch, ${Math.round(1e6 / us)} batches/s, ${((batchSamples * 1e6) / us / 1e6).toFixed(2)} M samples/s\n`,
+      `decode+validate ${form.padEnd(14)} ${bytes.length} bytes/batch: ${us.toFixed(2)} us/batch, ${Math.round(1e6 / us)} batches/s, ${((batchSamples * 1e6) / us / 1e6).toFixed(2)} M samples/s\n`,
     );
   }
 }

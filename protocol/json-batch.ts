@@ -93,17 +93,28 @@ function envelopeRejection(raw: Record<string, unknown>, issues: readonly z.core
   return reject('wrong-type', `${key}: ${issue.message}`);
 }
 
+export interface JsonEncodeOptions {
+  /**
+   * Round samples to this many decimal places (e.g. 5: 1e-5 g, far below a 16-bit sensor's LSB)
+   * for payloads about half as long and faster to parse; default: full double precision.
+   */
+  readonly fractionDigits?: number;
+}
+
 /** Builds the JSON form of a batch (rows of [x, y, z]); used by simulated wearables and tests. */
-export function toJsonBatchPayload(batch: Omit<SampleBatch, 'deviceId'>): JsonBatchPayload {
+export function toJsonBatchPayload(batch: Omit<SampleBatch, 'deviceId'>, options: JsonEncodeOptions = {}): JsonBatchPayload {
+  const digits = options.fractionDigits;
+  const factor = digits === undefined ? 0 : 10 ** digits;
+  const round = digits === undefined ? (v: number) => v : (v: number) => Math.round(v * factor) / factor;
   const rows = (data: Float64Array): number[][] => {
     const out: number[][] = [];
-    for (let i = 0; i < batch.samples; i++) out.push([data[i * AXES] ?? 0, data[i * AXES + 1] ?? 0, data[i * AXES + 2] ?? 0]);
+    for (let i = 0; i < batch.samples; i++) out.push([round(data[i * AXES] ?? 0), round(data[i * AXES + 1] ?? 0), round(data[i * AXES + 2] ?? 0)]);
     return out;
   };
   const payload: JsonBatchPayload = { version: JSON_BATCH_VERSION, seq: batch.seq, t0Ms: batch.t0Ms, rateHz: batch.rateHz, acc: rows(batch.acc) };
   return batch.gyro ? { ...payload, gyro: rows(batch.gyro) } : payload;
 }
 
-export function encodeJsonBatch(batch: Omit<SampleBatch, 'deviceId'>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(toJsonBatchPayload(batch)));
+export function encodeJsonBatch(batch: Omit<SampleBatch, 'deviceId'>, options: JsonEncodeOptions = {}): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(toJsonBatchPayload(batch, options)));
 }

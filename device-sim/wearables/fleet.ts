@@ -79,6 +79,8 @@ export interface SimulatedWearables {
 const TICK_MS = 10;
 /** A device that falls this far behind (event-loop stall) skips ahead instead of bursting. */
 const MAX_CATCH_UP_BATCHES = 20;
+/** JSON samples to 1e-5 g / 1e-5 rad/s: below any 16-bit sensor's LSB, half the payload of full doubles. */
+const JSON_FRACTION_DIGITS = 5;
 /** How long stop() lets in-flight QoS 1 publishes finish before cutting the connections. */
 const STOP_GRACE_MS = 2_000;
 /** Cell voltage model for battery reports: linear 3.3 V (0 %) .. 4.2 V (100 %). */
@@ -166,7 +168,7 @@ export async function startSimulatedWearables(options: SimulatedWearablesOptions
       acc,
       gyro: options.accOnly ? null : gyro,
     };
-    const payload = format === 'json' ? encodeJsonBatch(batch) : encodeBinaryBatch(batch);
+    const payload = format === 'json' ? encodeJsonBatch(batch, { fractionDigits: JSON_FRACTION_DIGITS }) : encodeBinaryBatch(batch);
     d.client.publish(imuTopic(baseTopic, d.id), Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos }, onPublished);
     stats.batches++;
     stats.samples += batchSamples;

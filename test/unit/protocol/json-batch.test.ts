@@ -14,6 +14,12 @@ describe('JSON batch', () => {
     expect(result.batch).toEqual(batch);
   });
 
+  it('rounds to the requested fraction digits', () => {
+    const batch = makeBatch({ samples: 2, acc: Float64Array.from([0.123456789, -1.000004, 2, 0, 0, 1]), gyro: null });
+    const result = decodeJsonBatch('d', encodeJsonBatch(batch, { fractionDigits: 5 }));
+    expect(result.ok && Array.from(result.batch.acc)).toEqual([0.12346, -1, 2, 0, 0, 1]);
+  });
+
   it('accepts an accelerometer-only batch (no gyro key) as gyro null', () => {
     const batch = makeBatch({ gyro: null, samples: 3 });
     const bytes = encodeJsonBatch(batch);
