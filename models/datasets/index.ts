@@ -148,7 +148,7 @@ export function loadTaskWindows(task: string, split: string, dataDir: string): T
   return gatherWindows(protocol, split, experiments, placements, counters);
 }
 
-export { loadUciHarWindows, uciHarRoot, UCI_HAR_CLASSES, type UciHarSplit, type UciHarWindows } from './uci-har.ts';
+export { loadUciHarWindows, stitchUciHarRecordings, uciHarRoot, UCI_HAR_CLASSES, type UciHarRecording, type UciHarSplit, type UciHarWindows } from './uci-har.ts';
 export { loadWisdmRaw, parseWisdmRaw, wisdmRawPath, WISDM_ACTIVITIES, STANDARD_GRAVITY_MS2, type WisdmData, type WisdmIssues, type WisdmRecording } from './wisdm.ts';
 export { loadUnimibShar, unimibDataDir, UNIMIB_CLASSES, type UnimibWindows } from './unimib-shar.ts';
 export { readMat5, type MatVariable } from './mat5.ts';

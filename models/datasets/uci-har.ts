@@ -116,3 +116,79 @@ export function loadUciHarWindows(dataDir: string, split: UciHarSplit): UciHarWi
     subject: Uint8Array.from(subjects),
   };
 }
+
+/** A continuous stretch of one volunteer rebuilt from consecutive, 50 %-overlapping windows. */
+export interface UciHarRecording {
+  readonly split: UciHarSplit;
+  readonly subject: number;
+  /** Rows of the split file stitched into this recording: firstRow .. firstRow + windowCount - 1. */
+  readonly firstRow: number;
+  readonly windowCount: number;
+  readonly rateHz: number;
+  readonly channels: readonly string[];
+  readonly units: readonly string[];
+  readonly sampleCount: number;
+  /** Time-major [sampleCount][6], as UciHarWindows.x. */
+  readonly samples: Float64Array;
+  /** Labelled segments (HAPT activity ids 1-6), 0-based, end exclusive, in sample order. */
+  readonly segments: ReadonlyArray<{ readonly activityId: number; readonly startSample: number; readonly endSample: number }>;
+}
+
+/**
+ * Rebuilds continuous recordings from the published windows for replay: window i + 1 continues
+ * window i when both are of the same volunteer and its first 64 samples equal the last 64 of
+ * window i in all 6 channels and body_acc (the README's "50% overlap": each sample is printed in
+ * both windows, so the overlap is equal value for value). Labels: the 64 samples that start a
+ * window take that window's label (the last window's second half too), so a recording's
+ * segments change label only on 64-sample boundaries.
+ */
+export function stitchUciHarRecordings(windows: UciHarWindows): UciHarRecording[] {
+  const W = windows.windowSamples;
+  const half = UCI_HAR_STRIDE_SAMPLES;
+  const C = 6;
+  const continues = (i: number): boolean => {
+    if (windows.subject[i] !== windows.subject[i - 1]) return false;
+    const prev = (i - 1) * W;
+    const next = i * W;
+    for (let t = 0; t < W - half; t += 1) {
+      for (let c = 0; c < C; c += 1) if (windows.x[(prev + half + t) * C + c] !== windows.x[(next + t) * C + c]) return false;
+      for (let a = 0; a < 3; a += 1) if (windows.bodyAcc[(prev + half + t) * 3 + a] !== windows.bodyAcc[(next + t) * 3 + a]) return false;
+    }
+    return true;
+  };
+  const recordings: UciHarRecording[] = [];
+  let first = 0;
+  for (let i = 1; i <= windows.count; i += 1) {
+    if (i < windows.count && continues(i)) continue;
+    const windowCount = i - first;
+    const sampleCount = W + (windowCount - 1) * half;
+    const samples = new Float64Array(sampleCount * C);
+    for (let k = 0; k < windowCount; k += 1) {
+      // Window k supplies samples k*half .. k*half + W; later windows overwrite equal values.
+      samples.set(windows.x.subarray((first + k) * W * C, (first + k + 1) * W * C), k * half * C);
+    }
+    const segments: Array<{ activityId: number; startSample: number; endSample: number }> = [];
+    for (let k = 0; k < windowCount; k += 1) {
+      const activityId = windows.y[first + k]! + 1;
+      const startSample = k * half;
+      const endSample = k === windowCount - 1 ? sampleCount : startSample + half;
+      const last = segments[segments.length - 1];
+      if (last && last.activityId === activityId) last.endSample = endSample;
+      else segments.push({ activityId, startSample, endSample });
+    }
+    recordings.push({
+      split: windows.split,
+      subject: windows.subject[first]!,
+      firstRow: first,
+      windowCount,
+      rateHz: windows.rateHz,
+      channels: windows.channels,
+      units: windows.units,
+      sampleCount,
+      samples,
+      segments,
+    });
+    first = i;
+  }
+  return recordings;
+}
