@@ -4,3 +4,4 @@ export { classAndMargin, shouldContinue, type ClassAndMargin } from './decision.
 export { requantize, requantizeRaw, outputRange } from './requantize.ts';
 export { kernelName, activationTag } from './kernel-names.ts';
 export { decideFromStages, type ModeDecision, type StageOutcome } from './sweep.ts';
+export { readVectorFile, checkVectors, compareRun, describeMismatch, VectorsError, type VectorFile, type VectorCase } from './vectors.ts';

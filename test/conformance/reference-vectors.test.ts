@@ -12,64 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { THRESHOLD_FULL } from '../../models/engine.ts';
 import { readArtifact } from '../../models/format/read.ts';
 import { writeArtifact, type ArtifactSpec, type LayerSpec } from '../../models/format/write.ts';
-import { ReferenceModel, type ReferenceRun } from '../../models/reference/executor.ts';
+import { ReferenceModel } from '../../models/reference/executor.ts';
+import { checkVectors, compareRun, readVectorFile, type VectorCase } from '../../models/reference/vectors.ts';
 import { randomSpec, randomWindow, seededRandom } from '../unit/models/format/fixtures.ts';
 
 const ZOO_DIR = join(import.meta.dirname, '../../models/zoo');
-
-interface VectorCase {
-  readonly name?: string;
-  readonly threshold: number;
-  readonly input: number[];
-  readonly layers: { readonly index: number; readonly output: number[] }[];
-  readonly scores: number[];
-  readonly classIndex: number;
-  readonly margin: number;
-  readonly exitTaken: number;
-  readonly macs: number;
-}
-
-interface VectorFile {
-  readonly model: string;
-  readonly generator: string;
-  readonly cases: VectorCase[];
-}
-
-/** "layer 3 (conv1d_u8_i4_u8) [outLen 16][outCh 32]: 5 of 512 differ; first: [2][7] actual 4 expected 5, ..." */
-function describeMismatch(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, channels: number): string | null {
-  if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
-  const diffs: string[] = [];
-  let count = 0;
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) {
-      count++;
-      if (diffs.length < 8) diffs.push(`[${Math.floor(i / channels)}][${i % channels}] actual ${actual[i]} expected ${expected[i]}`);
-    }
-  }
-  return count === 0 ? null : `${what}: ${count} of ${actual.length} values differ; first: ${diffs.join(', ')}`;
-}
-
-function compareRun(label: string, model: ReferenceModel, run: ReferenceRun, c: VectorCase): string[] {
-  const problems: string[] = [];
-  const actualIndices = run.layers.map((l) => l.index);
-  const expectedIndices = c.layers.map((l) => l.index);
-  if (actualIndices.join(',') !== expectedIndices.join(',')) {
-    problems.push(`${label}: executed layers [${actualIndices.join(', ')}], expected [${expectedIndices.join(', ')}]`);
-  }
-  for (const exp of c.layers) {
-    const act = run.layers.find((l) => l.index === exp.index);
-    if (!act) continue;
-    const rec = model.artifact.layers[exp.index];
-    const m = describeMismatch(`${label} layer ${exp.index} (${act.kernel}) [${rec?.outLen}][${rec?.outCh}]`, act.output, exp.output, rec?.outCh ?? 1);
-    if (m) problems.push(m);
-  }
-  const s = describeMismatch(`${label} scores`, run.scores, c.scores, run.scores.length);
-  if (s) problems.push(s);
-  for (const key of ['classIndex', 'margin', 'exitTaken', 'macs'] as const) {
-    if (run[key] !== c[key]) problems.push(`${label} ${key}: actual ${run[key]} expected ${c[key]}`);
-  }
-  return problems;
-}
 
 describe('zoo artifacts against the exporter vectors', () => {
   const artifacts = existsSync(ZOO_DIR) ? readdirSync(ZOO_DIR).filter((f) => f.endsWith('.harm')).sort() : [];
@@ -85,15 +32,10 @@ describe('zoo artifacts against the exporter vectors', () => {
       if (!existsSync(vectorsPath)) throw new Error(`zoo model ${id} has no conformance vectors at ${vectorsPath}`);
       const artifact = readArtifact(new Uint8Array(readFileSync(join(ZOO_DIR, file))));
       expect(artifact.metadata.id).toBe(id);
-      const vectors = JSON.parse(readFileSync(vectorsPath, 'utf8')) as VectorFile;
+      const vectors = readVectorFile(vectorsPath);
       expect(vectors.model).toBe(id);
       expect(vectors.cases.length).toBeGreaterThan(0);
-      const model = new ReferenceModel(artifact);
-      const problems: string[] = [];
-      vectors.cases.forEach((c, i) => {
-        const run = model.run(Int8Array.from(c.input), c.threshold, { trace: true });
-        problems.push(...compareRun(`${id} case ${i}${c.name ? ` (${c.name})` : ''} threshold ${c.threshold}`, model, run, c));
-      });
+      const problems = checkVectors(new ReferenceModel(artifact), vectors);
       expect(problems, problems.slice(0, 10).join('\n')).toEqual([]);
     });
   }

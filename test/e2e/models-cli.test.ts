@@ -1,14 +1,15 @@
 // End to end: the real CLI (`node bin/har-gateway.js`) on a zoo of artifacts written by the TS
 // writer into a temporary folder (HAR_ZOO_DIR), so the test needs no trained model and no data.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelFootprint } from '../../models/format/footprint.ts';
 import { readArtifact } from '../../models/format/read.ts';
 import { writeArtifact } from '../../models/format/write.ts';
-import { randomSpec } from '../unit/models/format/fixtures.ts';
+import { runReference } from '../../models/reference/executor.ts';
+import { randomSpec, randomWindow, seededRandom } from '../unit/models/format/fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/har-gateway.js');
@@ -92,6 +93,30 @@ describe('har-gateway models / eval (CLI)', () => {
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }
+  });
+
+  it('models check replays the vectors: bit-exact passes, a changed value fails naming the layer', () => {
+    mkdirSync(join(zoo, 'vectors'), { recursive: true });
+    const vectorsOf = (bytes: Uint8Array, id: string, corrupt: boolean): string => {
+      const a = readArtifact(bytes);
+      const rng = seededRandom(5);
+      const cases = [0, 4294967295].map((threshold) => {
+        const input = randomWindow(rng, a.net.windowSamples * a.net.inChannels);
+        const r = runReference(a, input, threshold, { trace: true });
+        return { threshold, input: [...input], layers: r.layers.map((l) => ({ index: l.index, output: [...l.output] })), scores: r.scores, classIndex: r.classIndex, margin: r.margin, exitTaken: r.exitTaken, macs: r.macs };
+      });
+      if (corrupt) cases[1]!.layers[0]!.output[0]! += 1;
+      return JSON.stringify({ model: id, generator: 'e2e test (reference executor)', cases });
+    };
+    writeFileSync(join(zoo, 'vectors', 'tiny-ee.json'), vectorsOf(earlyBytes, 'tiny-ee', false));
+    writeFileSync(join(zoo, 'vectors', 'tiny-plain.json'), vectorsOf(plainBytes, 'tiny-plain', true));
+    const r = cli(['models', 'check', '--json'], { HAR_ZOO_DIR: zoo });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { id: string; ok: boolean; cases: number; problems: string[] }[];
+    expect(out.find((o) => o.id === 'tiny-ee')).toMatchObject({ ok: true, cases: 2, problems: [] });
+    const bad = out.find((o) => o.id === 'tiny-plain');
+    expect(bad?.ok).toBe(false);
+    expect(bad?.problems[0]).toMatch(/tiny-plain case 1 threshold 4294967295 layer 0 \(conv1d_s8_i\d_u\d\).*\[0\]\[0\] actual \d+ expected \d+/);
   });
 
   it('eval: missing data exits 1 naming the path (reference and mcu engines); a bad --limit exits 1', () => {

@@ -1,11 +1,15 @@
 // `har-gateway models list|show`: the model zoo (models/zoo/, or $HAR_ZOO_DIR / --zoo <dir>).
 // Figures come from the artifacts themselves (models/format/footprint.ts for bytes and MACs,
 // the metadata for accuracy and the operating-mode table).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CliExit } from '../exit.ts';
 import { kernelName } from '../../../models/reference/kernel-names.ts';
 import { activationBytes } from '../../../models/format/footprint.ts';
-import { DEFAULT_MODEL, listZoo, loadZooModel, summarize, ZooError, type ZooEntry, type ZooModelSummary } from '../../../models/zoo/index.ts';
+import { DEFAULT_MODEL, listZoo, loadZooModel, summarize, zooDir, ZooError, type ZooEntry, type ZooModelSummary } from '../../../models/zoo/index.ts';
+import { ReferenceModel } from '../../../models/reference/executor.ts';
+import { checkVectors, readVectorFile, VectorsError } from '../../../models/reference/vectors.ts';
 
 /** Exit code of an unknown or invalid model / zoo. */
 export const EXIT_MODEL_ERROR = 1;
@@ -123,6 +127,31 @@ function listText(entries: readonly ZooEntry[]): string {
   ) + '\n(* = default model)';
 }
 
+export interface CheckOutcome {
+  readonly id: string;
+  readonly path: string;
+  readonly vectors: string;
+  readonly cases: number;
+  readonly ok: boolean;
+  readonly problems: string[];
+}
+
+/** Re-reads an artifact and replays its conformance vectors on the reference executor. */
+export function checkZooEntry(entry: ZooEntry, dir: string): CheckOutcome {
+  const vectorsPath = join(dir, 'vectors', `${entry.id}.json`);
+  const base = { id: entry.id, path: entry.path, vectors: vectorsPath };
+  if (!entry.valid) return { ...base, cases: 0, ok: false, problems: [entry.error] };
+  if (!existsSync(vectorsPath)) return { ...base, cases: 0, ok: false, problems: [`no conformance vectors at ${vectorsPath}`] };
+  try {
+    const vectors = readVectorFile(vectorsPath);
+    const problems = checkVectors(new ReferenceModel(entry.artifact), vectors);
+    return { ...base, cases: vectors.cases.length, ok: problems.length === 0, problems };
+  } catch (err) {
+    if (err instanceof VectorsError) return { ...base, cases: 0, ok: false, problems: [err.message] };
+    throw err;
+  }
+}
+
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list and show the model zoo (models/zoo, or $HAR_ZOO_DIR)');
 
@@ -152,5 +181,27 @@ export function registerModels(program: Command): void {
         return summarize(loaded.id, loaded.path, loaded.artifact, isDefault);
       });
       process.stdout.write(opts.json ? `${JSON.stringify(showJson(summary), null, 2)}\n` : `${showText(summary)}\n`);
+    });
+
+  models
+    .command('check')
+    .description('re-read every zoo artifact (or one) and replay its conformance vectors on the reference executor, tolerance zero (exit 1 on any problem)')
+    .argument('[id]', 'model id (default: every model)')
+    .option('--json', 'print JSON')
+    .option('--zoo <dir>', 'zoo folder (default: $HAR_ZOO_DIR, else models/zoo)')
+    .action((id: string | undefined, opts: ZooFlag) => {
+      const options = opts.zoo ? { dir: opts.zoo } : {};
+      const dir = zooDir(options);
+      const entries = zooOrExit(() => listZoo(options)).filter((e) => id === undefined || e.id === id || (id === DEFAULT_MODEL && e.isDefault));
+      if (entries.length === 0) throw new CliExit(EXIT_MODEL_ERROR, `har-gateway models check: no model ${id === undefined ? '' : `"${id}" `}in ${dir}`);
+      const outcomes = entries.map((e) => checkZooEntry(e, dir));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      } else {
+        for (const o of outcomes) {
+          process.stdout.write(o.ok ? `ok    ${o.id}: ${o.cases} cases bit-exact\n` : `FAIL  ${o.id}: ${o.problems.length} problem(s)\n${o.problems.slice(0, 10).map((p) => `      ${p}`).join('\n')}\n`);
+        }
+      }
+      if (outcomes.some((o) => !o.ok)) process.exitCode = EXIT_MODEL_ERROR;
     });
 }
