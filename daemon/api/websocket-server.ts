@@ -7,6 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Envelope, GatewayCounters, SnapshotEnvelope } from './envelopes.ts';
 
+/** Largest client -> server message: the API sends only; a client has nothing big to say. */
+const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** On stop, clients get this long to answer the close handshake before they are cut. */
+const CLOSE_GRACE_MS = 500;
+
 export interface WebSocketApiOptions {
   readonly host: string;
   /** 0 = any free port (see address()). */
@@ -34,8 +39,8 @@ export class WebSocketApi {
 
   async start(): Promise<void> {
     const http = createServer((req, res) => this.onHttp(req, res));
-    // any path upgrades (documented as /ws); client messages are small or nothing
-    const wss = new WebSocketServer({ server: http, maxPayload: 4096 });
+    // any path upgrades (documented as /ws)
+    const wss = new WebSocketServer({ server: http, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
     wss.on('connection', (ws) => this.onConnection(ws));
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -83,7 +88,7 @@ export class WebSocketApi {
       // clients that do not answer the close handshake promptly are cut
       setTimeout(() => {
         for (const client of wss.clients) client.terminate();
-      }, 500).unref();
+      }, CLOSE_GRACE_MS).unref();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     }
     if (http) {

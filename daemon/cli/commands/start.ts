@@ -21,6 +21,8 @@ export const STOP_DEADLINE_MS = 4_500;
  * at no measurable throughput cost.
  */
 export const MAX_SEMI_SPACE_MB = 2;
+/** After a clean stop, a handle a dependency left open may keep the process alive this long at most. */
+const EXIT_GRACE_MS = 500;
 /** Simulated wearables of --demo. */
 export const DEMO_WEARABLES = 3;
 
@@ -72,7 +74,7 @@ async function runStart(options: StartOptions): Promise<void> {
   clearTimeout(deadline);
   logger.info('gateway stopped');
   // anything a dependency left running must not keep the process past the deadline
-  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+  setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
 }
 
 function waitForSignal(logger: Logger): Promise<void> {
