@@ -38,6 +38,8 @@ interface KernelFigure {
   readonly shape: string;
   readonly macs: number;
   readonly simdCycles: number;
+  /** Retired instructions of the SIMD run (the firmware's minstret delta). */
+  readonly simdInstret: number;
   readonly refCycles: number;
   readonly simdMacPerCycle: number;
   readonly refMacPerCycle: number;
@@ -47,10 +49,23 @@ interface KernelFigure {
 const firmwareElf = loadFirmwareImage();
 const profile = resolveTwinProfile();
 
-function cyclesOf(stages: { backbone: LayerSpec[]; head: LayerSpec[] }, windowSamples: number, kernelSet: KernelSet): number {
+interface Counts {
+  readonly cycles: number;
+  readonly instret: number;
+}
+
+function countsOf(stages: { backbone: LayerSpec[]; head: LayerSpec[] }, windowSamples: number, kernelSet: KernelSet): Counts {
   const bytes = writeArtifact({ inChannels: WINDOW_CHANNELS, windowSamples, classCount: CLASSES, stages: [stages], metadata: randomMetadata('bench', WINDOW_CHANNELS, windowSamples, CLASSES, 'none', 1) });
   const twin = createTwin({ firmwareElf, modelBytes: bytes, profile, coreFactory: createIssCore });
-  return twin.run(randomWindow(seededRandom(1), WINDOW_CHANNELS * windowSamples), 0, kernelSet).cycles;
+  const r = twin.run(randomWindow(seededRandom(1), WINDOW_CHANNELS * windowSamples), 0, kernelSet);
+  return { cycles: r.cycles, instret: r.instret };
+}
+
+/** One execution of the layer: counts(model with it twice) - counts(model with it once). */
+function layerCounts(once: { backbone: LayerSpec[]; head: LayerSpec[] }, twice: { backbone: LayerSpec[]; head: LayerSpec[] }, windowSamples: number, kernelSet: KernelSet): Counts {
+  const a = countsOf(once, windowSamples, kernelSet);
+  const b = countsOf(twice, windowSamples, kernelSet);
+  return { cycles: b.cycles - a.cycles, instret: b.instret - a.instret };
 }
 
 function convFigure(inBits: Bits, weightBits: Bits, K: number): KernelFigure {
@@ -60,11 +75,11 @@ function convFigure(inBits: Bits, weightBits: Bits, K: number): KernelFigure {
   const layer = randomConv(rand, { inCh: C, inBits, inSigned: false, outCh: C, kernel: K, weightBits, outBits: inBits, padLeft: (K - 1) >> 1, padRight: K >> 1 });
   const head: LayerSpec[] = [{ kind: 'globalavgpool' }, randomLinear(rand, { inFeatures: C, inBits, inSigned: false, outCh: CLASSES, weightBits: 8, outBits: 16 })];
   const macs = L * C * K * C;
-  const measure = (ks: KernelSet): number => cyclesOf({ backbone: [stem, layer, layer], head }, L, ks) - cyclesOf({ backbone: [stem, layer], head }, L, ks);
-  const simdCycles = measure('simd');
-  const refCycles = measure('ref');
+  const measure = (ks: KernelSet): Counts => layerCounts({ backbone: [stem, layer], head }, { backbone: [stem, layer, layer], head }, L, ks);
+  const simd = measure('simd');
+  const refCycles = measure('ref').cycles;
   const name = kernelName({ kind: 'conv1d', inBits, inSigned: false, weightBits, outBits: inBits, outSigned: false });
-  return { kernel: name, shape: `${C}>${C} k${K} len ${L}`, macs, simdCycles, refCycles, simdMacPerCycle: macs / simdCycles, refMacPerCycle: macs / refCycles, target: inBits === weightBits ? TARGET_MAC_PER_CYCLE[inBits] : null };
+  return { kernel: name, shape: `${C}>${C} k${K} len ${L}`, macs, simdCycles: simd.cycles, simdInstret: simd.instret, refCycles, simdMacPerCycle: macs / simd.cycles, refMacPerCycle: macs / refCycles, target: inBits === weightBits ? TARGET_MAC_PER_CYCLE[inBits] : null };
 }
 
 function linearFigure(inBits: Bits, weightBits: Bits): KernelFigure {
@@ -74,12 +89,12 @@ function linearFigure(inBits: Bits, weightBits: Bits): KernelFigure {
   const layer = randomLinear(rand, { inFeatures: F, inBits, inSigned: false, outCh: F, weightBits, outBits: inBits, outSigned: false });
   const head = [randomLinear(rand, { inFeatures: F, inBits, inSigned: false, outCh: CLASSES, weightBits: 8, outBits: 16 })];
   const windowSamples = 8;
-  const measure = (ks: KernelSet): number => cyclesOf({ backbone: [...stem, layer, layer], head }, windowSamples, ks) - cyclesOf({ backbone: [...stem, layer], head }, windowSamples, ks);
-  const simdCycles = measure('simd');
-  const refCycles = measure('ref');
+  const measure = (ks: KernelSet): Counts => layerCounts({ backbone: [...stem, layer], head }, { backbone: [...stem, layer, layer], head }, windowSamples, ks);
+  const simd = measure('simd');
+  const refCycles = measure('ref').cycles;
   const macs = F * F;
   const name = kernelName({ kind: 'linear', inBits, inSigned: false, weightBits, outBits: inBits, outSigned: false });
-  return { kernel: name, shape: `${F}>${F}`, macs, simdCycles, refCycles, simdMacPerCycle: macs / simdCycles, refMacPerCycle: macs / refCycles, target: null };
+  return { kernel: name, shape: `${F}>${F}`, macs, simdCycles: simd.cycles, simdInstret: simd.instret, refCycles, simdMacPerCycle: macs / simd.cycles, refMacPerCycle: macs / refCycles, target: null };
 }
 
 interface ZooFigure {
@@ -131,12 +146,14 @@ export function run(args: readonly string[]): Promise<number> {
     console.log(JSON.stringify({ profile, kernels, zoo }, null, 2));
   } else {
     console.log(`Kernels on the modelled core (cycles from the firmware's mcycle; profile ${profile.name})`);
-    console.log(`${'kernel'.padEnd(22)}${'shape'.padEnd(20)}${pad('MACs', 8)}${pad('SIMD cyc', 10)}${pad('MAC/cyc', 9)}${pad('ref cyc', 10)}${pad('MAC/cyc', 9)}${pad('target', 8)}`);
+    console.log(`${'kernel'.padEnd(22)}${'shape'.padEnd(20)}${pad('MACs', 8)}${pad('SIMD cyc', 10)}${pad('instr', 9)}${pad('MAC/cyc', 9)}${pad('ref cyc', 10)}${pad('MAC/cyc', 9)}${pad('target', 8)}`);
     for (const k of kernels) {
       const met = k.target === null ? '' : `${k.target} ${k.simdMacPerCycle >= k.target ? 'met' : 'MISSED'}`;
-      console.log(`${k.kernel.padEnd(22)}${k.shape.padEnd(20)}${pad(k.macs, 8)}${pad(k.simdCycles, 10)}${pad(k.simdMacPerCycle.toFixed(2), 9)}${pad(k.refCycles, 10)}${pad(k.refMacPerCycle.toFixed(3), 9)}  ${met}`);
+      console.log(`${k.kernel.padEnd(22)}${k.shape.padEnd(20)}${pad(k.macs, 8)}${pad(k.simdCycles, 10)}${pad(k.simdInstret, 9)}${pad(k.simdMacPerCycle.toFixed(2), 9)}${pad(k.refCycles, 10)}${pad(k.refMacPerCycle.toFixed(3), 9)}  ${met}`);
     }
-    console.log('PULP-NN (Garofalo et al. 2020): 15.5 MAC/cycle 8-bit conv on 8 RI5CY cores = about 1.9 per core.');
+    console.log('instr: retired instructions (minstret); cycles - instr = taken-branch, jump, multi-cycle and stall cycles.');
+    console.log('Targets apply to the uniform-precision conv rows (SIMD). PULP-NN (Garofalo et al. 2020): 15.5 MAC/cycle');
+    console.log('for 8-bit conv on the 8-core GAP-8 cluster, about 1.9 per RI5CY core (with hardware loops, which this core lacks).');
     console.log(`\nZoo models at ${profile.name} (${profile.clockHz / 1e6} MHz, ${profile.activeEnergyPerCyclePj.toFixed(2)} pJ/cycle; paper: 0.005-62 uJ, < 16 ms)`);
     console.log(`${'model'.padEnd(28)}${'mode'.padEnd(12)}${pad('MACs', 9)}${pad('cycles', 10)}${pad('latency us', 12)}${pad('energy uJ', 11)}`);
     for (const z of zoo) {
