@@ -60,7 +60,8 @@ describe('stitchUciHarRecordings', () => {
 
   it('does not join windows whose overlap differs in any value, or of different volunteers', () => {
     const w = windowsOf([{ subject: 1, labels: [1, 1, 1] }]);
-    w.bodyAcc[(1 * 128 + 10) * 3 + 2] += 1e-9; // window 1, inside its overlap with window 0
+    const at = (1 * 128 + 10) * 3 + 2; // window 1, inside its overlap with window 0
+    w.bodyAcc[at] = w.bodyAcc[at]! + 1e-9;
     expect(stitchUciHarRecordings(w).map((r) => r.windowCount)).toEqual([1, 2]);
     const v = windowsOf([{ subject: 1, labels: [1, 1] }]);
     v.subject[1] = 2;
