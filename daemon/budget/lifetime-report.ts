@@ -6,6 +6,7 @@ import { ModeController, type ModeDecision } from './controller.ts';
 import { modesFromTable, type ModeTableRow, type OperatingMode } from './modes.ts';
 import { resolveTarget, type BudgetTarget, type ResolvedTarget } from './target.ts';
 import type { ChemistryId } from './chemistry.ts';
+import { modeMix, type Projection } from './projection.ts';
 
 export interface LifetimeReportInput {
   readonly modelId: string;
@@ -46,6 +47,8 @@ export interface LifetimeReport {
   readonly startMs: number;
   readonly decision: ModeDecision;
   readonly modes: readonly ModeLifetime[];
+  /** Feasible until/duration targets between two modes: the time-shared mix that ends on the target. */
+  readonly mix: Projection['plannedMix'];
 }
 
 /** Throws BudgetError: NO_ENERGY when the table has no measured energies, BAD_BATTERY, BAD_MODES. */
@@ -85,5 +88,6 @@ export function lifetimeReport(input: LifetimeReportInput): LifetimeReport {
     startMs: input.startMs,
     decision,
     modes: lifetimes,
+    mix: decision.status === 'feasible' && resolved.kind === 'until' && decision.budgetPerWindowUj !== null ? modeMix(lifetimes, decision.budgetPerWindowUj) : null,
   };
 }

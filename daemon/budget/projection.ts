@@ -74,15 +74,22 @@ function emptyAt(atMs: number, seconds: number): number | null {
   return Number.isFinite(seconds) ? atMs + seconds * 1000 : null;
 }
 
+/** What modeMix needs of a mode. */
+export interface MixCandidate {
+  readonly index: number;
+  readonly accuracy: number;
+  readonly energyUj: number;
+}
+
 /** The two modes whose time-shared cost is the budget (see Projection.plannedMix). */
-export function modeMix(modes: readonly ModeProjection[], budgetPerWindowUj: number): Projection['plannedMix'] {
-  let low: ModeProjection | null = null;
+export function modeMix(modes: readonly MixCandidate[], budgetPerWindowUj: number): Projection['plannedMix'] {
+  let low: MixCandidate | null = null;
   for (const m of modes) {
     if (m.energyUj <= budgetPerWindowUj && (low === null || m.accuracy > low.accuracy || (m.accuracy === low.accuracy && m.energyUj < low.energyUj))) low = m;
   }
   if (low === null) return null;
   const lowMode = low;
-  let high: ModeProjection | null = null;
+  let high: MixCandidate | null = null;
   for (const m of modes) {
     if (m.accuracy > lowMode.accuracy && m.energyUj > budgetPerWindowUj && (high === null || m.energyUj < high.energyUj)) high = m;
   }

@@ -75,6 +75,8 @@ describe('har-gateway budget', () => {
     expect(r.stdout).toMatch(/^ 3 .* no$/m);
     expect(r.stdout).toMatch(/^chosen: mode 2 \(threshold 16\)$/m);
     expect(r.stdout).toMatch(/until 2027-01-01T00:00:00\.000Z/);
+    // 67.6 µJ per window between 60 and 80 µJ: mode 3 can run 38 % of the windows
+    expect(r.stdout).toMatch(/^plan: to end on the target, time-share mode 3 \(38\.\d % of the windows\) and mode 2 \(62\.\d %\)/m);
   });
 
   it('--json gives the same figures as data', () => {

@@ -106,6 +106,12 @@ function renderTable(report: LifetimeReport, task: string): string {
   const d = report.decision;
   lines.push(`${d.status === 'infeasible' ? 'INFEASIBLE' : 'chosen'}: mode ${d.modeIndex} (threshold ${d.threshold})`);
   lines.push(`reason: ${d.reason}`);
+  if (report.mix) {
+    const { lowModeIndex, highModeIndex, highShare } = report.mix;
+    lines.push(
+      `plan: to end on the target, time-share mode ${highModeIndex} (${pct(highShare)} of the windows) and mode ${lowModeIndex} (${pct(1 - highShare)}); the gateway does this by re-evaluating as the battery drains`,
+    );
+  }
   lines.push('(lifetimes use the mode table\'s average energy per window; on a device the gateway follows the measured energies)');
   return `${lines.join('\n')}\n`;
 }
@@ -127,6 +133,7 @@ function toJson(report: LifetimeReport): unknown {
     reason: d.reason,
     budgetPerWindowUj: d.budgetPerWindowUj,
     shortfallPerWindowUj: d.shortfallPerWindowUj,
+    mix: report.mix,
     modes: report.modes.map((m) => ({ ...m, lifetimeDays: m.lifetimeS === null ? null : m.lifetimeS / 86_400 })),
   };
 }

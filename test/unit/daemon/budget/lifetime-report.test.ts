@@ -20,6 +20,9 @@ describe('lifetime report', () => {
     });
     expect(r.decision.modeIndex).toBe(1); // 365 d allows 67.6 µJ per window
     expect(r.modes.map((m) => m.meetsTarget)).toEqual([true, true, false]);
+    // 67.6 µJ between 50 and 100 µJ: about 35 % of the windows in the full network
+    const budget = (220 * 3 * 3.6e6 * 0.9) / ((365 * 86400) / 1.28) - 15 * 1.28;
+    expect(r.mix).toEqual({ lowModeIndex: 1, highModeIndex: 2, highShare: (budget - 50) / 50 });
   });
 
   it('a partly used battery (--charge) and an end date', () => {
