@@ -170,3 +170,56 @@ describe('single-step and translated execution', () => {
     expect(Array.from(b.m.s.events)).toEqual(Array.from(a.m.s.events));
   });
 });
+
+describe('regions (several blocks in one translated function)', () => {
+  const NESTED = `
+      li sp, 0x1c004000
+      li s0, 0
+      li s1, 7
+    outer:
+      li s2, 5
+    inner:
+      mv a0, s2
+      jal ra, twice          # call and return inside one region
+      add s0, s0, a0
+      addi s2, s2, -1
+      bne s2, x0, inner
+      addi s1, s1, -1
+      bne s1, x0, outer
+      ebreak
+    twice:
+      slli a0, a0, 1
+      ret`;
+
+  it('compute nested loops with calls exactly like single-step execution', () => {
+    const a = load(NESTED);
+    expect(a.m.run(100_000)).toMatchObject({ reason: 'trap', cause: 3 });
+    expect(reg(a.m, 8)).toBe(7 * 2 * (5 + 4 + 3 + 2 + 1));
+    const b = load(NESTED, { maxBlockInstructions: 1 });
+    for (let i = 0; i < 10_000 && b.m.step().reason === 'step'; i++);
+    expect(Array.from(b.m.s.x)).toEqual(Array.from(a.m.s.x));
+    expect(b.m.s.cycle).toBe(a.m.s.cycle);
+    expect(b.m.s.instret).toBe(a.m.s.instret);
+    expect(Array.from(b.m.s.events)).toEqual(Array.from(a.m.s.events));
+  });
+
+  it('stopping at the cycle budget anywhere and resuming gives the same end state', () => {
+    const whole = load(NESTED);
+    whole.m.run(100_000);
+    for (const slice of [1, 3, 7, 20, 53]) {
+      const sliced = load(NESTED);
+      let r = sliced.m.run(slice);
+      let runs = 1;
+      while (r.reason === 'budget' && runs < 10_000) {
+        r = sliced.m.run(slice);
+        runs++;
+      }
+      expect(r, `slices of ${slice} cycles`).toMatchObject({ reason: 'trap', cause: 3 });
+      expect(runs).toBeGreaterThan(1);
+      expect(Array.from(sliced.m.s.x)).toEqual(Array.from(whole.m.s.x));
+      expect(sliced.m.s.cycle).toBe(whole.m.s.cycle);
+      expect(sliced.m.s.instret).toBe(whole.m.s.instret);
+      expect(Array.from(sliced.m.s.events)).toEqual(Array.from(whole.m.s.events));
+    }
+  });
+});
