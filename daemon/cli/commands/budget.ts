@@ -81,7 +81,7 @@ function pct(x: number): string {
 function renderTable(report: LifetimeReport, task: string): string {
   const b = report.battery;
   const lines: string[] = [];
-  lines.push(`model ${report.modelId} (${task}): ${report.modes.length} operating modes, a window every ${report.windowPeriodS.toFixed(2)} s (${report.windowsPerHour.toFixed(1)} windows/h)`);
+  lines.push(`model ${report.modelId} (${task}): ${report.modes.length} operating mode${report.modes.length === 1 ? '' : 's'}, a window every ${report.windowPeriodS.toFixed(2)} s (${report.windowsPerHour.toFixed(1)} windows/h)`);
   lines.push(
     `battery ${b.chemistry} (${CHEMISTRIES[b.chemistry].description}): ${b.capacityMah} mAh at ${b.nominalVoltageV} V, usable ${pct(b.usableFraction)} = ${formatEnergyUj(report.usableUj)}; baseline ${formatPowerUw(b.baselineUw)}`,
   );
