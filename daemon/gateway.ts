@@ -139,6 +139,7 @@ export class Gateway {
           counters: () => this.counters(),
           health: () => this.health(),
           onClientDropped: (reason) => logger.warn({ reason }, 'WebSocket client dropped (not reading)'),
+          onServerError: (err) => logger.error({ err: err.message }, 'WebSocket server error'),
         })
       : null;
   }

@@ -24,6 +24,7 @@ export interface WebSocketApiOptions {
   readonly counters: () => Omit<GatewayCounters, 'websocket'>;
   readonly health: () => Record<string, unknown>;
   readonly onClientDropped?: (reason: string) => void;
+  readonly onServerError?: (error: Error) => void;
 }
 
 export class WebSocketApi {
@@ -42,10 +43,18 @@ export class WebSocketApi {
     // any path upgrades (documented as /ws)
     const wss = new WebSocketServer({ server: http, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
     wss.on('connection', (ws) => this.onConnection(ws));
+    // ws re-emits the HTTP server's errors; listen errors are handled below, later ones are the server's to log
+    wss.on('error', (err) => {
+      if (this.http === http) this.options.onServerError?.(err); // set once listening
+    });
     await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
+      const onListenError = (err: Error): void => {
+        wss.close();
+        reject(new Error(`WebSocket server cannot listen on ${this.options.host}:${this.options.port}: ${err.message}`, { cause: err }));
+      };
+      http.once('error', onListenError);
       http.listen(this.options.port, this.options.host, () => {
-        http.off('error', reject);
+        http.off('error', onListenError);
         resolve();
       });
     });

@@ -96,6 +96,17 @@ describe('WebSocketApi', () => {
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
   });
 
+  it('rejects start() with a clear error when the port is taken', async () => {
+    const first = await startApi(new LiveState());
+    const second = new WebSocketApi({
+      host: '127.0.0.1', port: first.address().port, maxBufferedBytes: 1024, statsIntervalMs: 0,
+      snapshot: () => ({ modelId: 'm', classes: [], devices: [] }),
+      counters: () => ({ uptimeMs: 0, devices: 0, predictions: 0, errors: {}, pipeline: {}, store: {} }),
+      health: () => ({}),
+    });
+    await expect(second.start()).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  });
+
   it('drops a client that stops reading instead of buffering for it, and keeps serving the others', async () => {
     const dropped: string[] = [];
     const api = await startApi(new LiveState(), { maxBufferedBytes: 256 * 1024, onClientDropped: (r) => dropped.push(r) });
