@@ -68,9 +68,17 @@ def adaptive_summary(modes: list[dict[str, Any]], full: int) -> dict[str, Any]:
     best_cheap = max(cheap, key=lambda m: m["accuracy"]) if cheap else None
     cheapest = min(modes, key=lambda m: m["avgMacs"])
     return {"modes": len(modes), "fullAccuracy": full_mode["accuracy"],
+            "bestCheapThreshold": best_cheap["threshold"] if best_cheap else None,
             "bestCheapAccuracy": best_cheap["accuracy"] if best_cheap else None,
             "bestCheapSaving": 1 - best_cheap["avgMacs"] / full if best_cheap else None,
             "cheapestRatio": full / cheapest["avgMacs"] if cheapest["avgMacs"] else None}
+
+
+def at_threshold(rows: Optional[list[dict[str, Any]]], threshold: Optional[int]) -> Optional[dict[str, Any]]:
+    """The test row of the mode chosen on validation (never choose on the test split)."""
+    if not rows or threshold is None:
+        return None
+    return next((r for r in rows if r["threshold"] == threshold), None)
 
 
 def pct(v: Optional[float]) -> str:
@@ -116,6 +124,7 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
               "Modes are swept on the validation subjects (the table in the artifact); the test columns re-run",
               "every mode on the test subjects when the window cache is present. A mode continues to the next",
               "stage when the stage-0 score margin (top-1 minus top-2) is below its threshold.", ""]
+    lines += comparison_table(zoo, cache_dir)
     for mid, m in zoo:
         md = m.metadata
         if md["adaptive"]["kind"] == "none":
@@ -129,8 +138,10 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
                      f"({pct(sv['bestCheapSaving'])} cheaper); cheapest mode {sv['cheapestRatio']:.2f}x cheaper than the full network.")
         if tm:
             st = adaptive_summary(tm, full)
-            lines.append(f"- test: full network {pct(st['fullAccuracy'])}, most accurate mode with >= 30 % fewer MACs "
-                         f"{pct(st['bestCheapAccuracy'])} ({pct(st['bestCheapSaving'])} cheaper).")
+            chosen = at_threshold(tm, sv["bestCheapThreshold"])
+            if chosen:
+                lines.append(f"- test, same modes: full network {pct(st['fullAccuracy'])}, the mode chosen above (threshold "
+                             f"{chosen['threshold']}) {pct(chosen['accuracy'])} with {pct(1 - chosen['avgMacs'] / full)} fewer MACs.")
         lines += ["", "| threshold | val acc. | val macro F1 | continue share | avg MACs | MAC ratio to full |" + (" test acc. | test macro F1 |" if tm else ""),
                   "|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if tm else "")]
         for i, mo in enumerate(md["modes"]):
@@ -191,6 +202,29 @@ METHOD = [
     "  4294967295.",
     "",
 ]
+
+
+def comparison_table(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> list[str]:
+    """Early exit vs cascade side by side (issue 3 §2: both adaptive kinds, compared)."""
+    rows = ["Early exit vs cascade (validation modes from the artifact; test re-run when the cache is present):", "",
+            "| model | kind | weight bytes | full-network MACs | cheapest mode MACs | modes | full acc. (val / test) | most accurate mode >= 30 % cheaper, chosen on val (val / test) | its MAC saving (val) |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    found = False
+    for mid, m in zoo:
+        md = m.metadata
+        if md["adaptive"]["kind"] == "none":
+            continue
+        found = True
+        full = full_macs(m)
+        sv = adaptive_summary(md["modes"], full)
+        tm = test_modes(m, cache_dir)
+        st = adaptive_summary(tm, full) if tm else None
+        chosen = at_threshold(tm, sv["bestCheapThreshold"])
+        cheapest = min(mo["avgMacs"] for mo in md["modes"])
+        rows.append(f"| {mid} | {md['adaptive']['kind']} | {weight_bytes(m.layers)} | {full} | {cheapest:.0f} | {sv['modes']} | "
+                    f"{pct(sv['fullAccuracy'])} / {pct(st['fullAccuracy']) if st else '—'} | "
+                    f"{pct(sv['bestCheapAccuracy'])} / {pct(chosen['accuracy']) if chosen else '—'} | {pct(sv['bestCheapSaving'])} |")
+    return rows + [""] if found else []
 
 
 def confusion_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> list[str]:
