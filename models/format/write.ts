@@ -17,7 +17,7 @@ import {
 } from './constants.ts';
 import { crc32 } from './crc32.ts';
 import { ArtifactError } from './errors.ts';
-import type { ModelMetadata, StageMetadata } from './metadata.ts';
+import { describeSchemaIssues, metadataSchema, type ModelMetadata, type StageMetadata } from './metadata.ts';
 import { packWeights } from './packing.ts';
 import { readArtifact } from './read.ts';
 import { align4, conv1dOutLen, layerMacs, poolOutLen, rowBytes, rowElems } from './shapes.ts';
@@ -189,8 +189,15 @@ export function withRecomputedCrc(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
+/** Metadata JSON in the schema's key order, so the same metadata always gives the same bytes. */
+function canonicalMetadataText(metadata: unknown): string {
+  const parsed = metadataSchema.safeParse(metadata);
+  if (!parsed.success) throw new ArtifactError('METADATA_SCHEMA', 'metadata', -1, describeSchemaIssues(parsed.error));
+  return JSON.stringify(parsed.data);
+}
+
 function assembleFile(network: Uint8Array, metadata: unknown): Uint8Array {
-  const metaText = new TextEncoder().encode(JSON.stringify(metadata));
+  const metaText = new TextEncoder().encode(canonicalMetadataText(metadata));
   const metaOffset = HEADER_BYTES + network.length;
   const fileBytes = metaOffset + align4(metaText.length);
   const out = new Uint8Array(fileBytes);

@@ -13,6 +13,43 @@ import { LAYER_RECORD_BYTES } from '../../../../models/format/constants.ts';
 import { runReference } from '../../../../models/reference/executor.ts';
 import { pick, randomInt, randomSpec, seededRandom } from './fixtures.ts';
 
+/** The artifact with its metadata JSON replaced by `text` (sizes and CRC fixed). */
+function withMetadataText(bytes: Uint8Array, text: string): Uint8Array {
+  const metaOffset = new DataView(bytes.buffer, bytes.byteOffset).getUint32(24, true);
+  const json = new TextEncoder().encode(text);
+  const out = new Uint8Array(metaOffset + Math.ceil(json.length / 4) * 4);
+  out.set(bytes.subarray(0, metaOffset));
+  out.set(json, metaOffset);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, out.length, true);
+  dv.setUint32(28, json.length, true);
+  return withRecomputedCrc(out);
+}
+
+const JSON_VALUES: readonly unknown[] = [null, true, 0, -1, 1.5, 4294967296, '', 'x', [], {}, [1, 2], { a: 1 }, 'Bad Id', Number.MAX_SAFE_INTEGER];
+
+/** Replaces, deletes or adds one value somewhere in a JSON tree (in place). */
+function mutateJson(rng: () => number, node: unknown): void {
+  if (node === null || typeof node !== 'object') return;
+  const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+  const container = node as Record<string | number, unknown>;
+  if (keys.length === 0 || rng() < 0.15) {
+    if (Array.isArray(node)) node.push(structuredClone(pick(rng, JSON_VALUES)));
+    else container[pick(rng, ['extra', 'id', 'modes', 'zz'])] = structuredClone(pick(rng, JSON_VALUES));
+    return;
+  }
+  const key = pick(rng, keys);
+  const child = container[key];
+  if (child !== null && typeof child === 'object' && rng() < 0.6) {
+    mutateJson(rng, child);
+  } else if (rng() < 0.3) {
+    if (Array.isArray(node)) node.splice(Number(key), 1);
+    else delete container[key];
+  } else {
+    container[key] = structuredClone(pick(rng, JSON_VALUES));
+  }
+}
+
 const ITERATIONS = 6000;
 const EXTREMES = [0, 1, 2, 3, 4, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff];
 
@@ -115,5 +152,26 @@ describe('artifact reader fuzzing', () => {
     // The mutations must reach many different checks, not just the CRC.
     expect(byCode.size).toBeGreaterThanOrEqual(12);
     expect(accepted).toBeLessThan(ITERATIONS);
+  });
+
+  it('accepts or rejects 1500 mutated metadata documents with METADATA_* errors only', () => {
+    const rng = seededRandom(77);
+    const codes = new Set<string>();
+    for (let i = 0; i < 1500; i++) {
+      const base = bases[i % bases.length]!;
+      const meta = readArtifact(base).metadata;
+      const doc = JSON.parse(JSON.stringify(meta)) as unknown;
+      const edits = randomInt(rng, 1, 3);
+      for (let e = 0; e < edits; e++) mutateJson(rng, doc);
+      const text = rng() < 0.1 ? JSON.stringify(doc).slice(0, randomInt(rng, 0, 40)) : JSON.stringify(doc);
+      try {
+        readArtifact(withMetadataText(base, text));
+      } catch (err) {
+        if (!(err instanceof ArtifactError)) throw new Error(`iteration ${i}: non-ArtifactError ${String(err)}`);
+        expect(err.code).toMatch(/^METADATA_/);
+        codes.add(err.code);
+      }
+    }
+    expect([...codes].sort()).toEqual(['METADATA_JSON', 'METADATA_MISMATCH', 'METADATA_SCHEMA']);
   });
 });

@@ -102,6 +102,14 @@ describe('writeArtifact + readArtifact', () => {
     expect(b.header.crc32).not.toBe(a.header.crc32);
   });
 
+  it('replacing the metadata with itself gives the same bytes', () => {
+    expect(Buffer.from(replaceMetadata(bytes, a.metadata)).equals(Buffer.from(bytes))).toBe(true);
+    for (let seed = 300; seed < 310; seed++) {
+      const b = writeArtifact(randomSpec(seed));
+      expect(Buffer.from(replaceMetadata(b, readArtifact(b).metadata)).equals(Buffer.from(b))).toBe(true);
+    }
+  });
+
   it('writer rejects weights outside the bit-width and broken accumulator bounds', () => {
     const bad = tinySpec();
     const stage = bad.stages[0]!;
