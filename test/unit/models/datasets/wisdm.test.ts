@@ -71,6 +71,31 @@ describe('WISDM v1.1 raw reader', () => {
     expect(data.issues.missingTerminator).toBe(0);
   });
 
+  it('keeps or counts every record of randomly garbled files (nothing dropped silently)', () => {
+    const fragments = ['33', 'Jogging', 'Walking', 'Dancing', '49105962326000', '0', '-0.69', '12.68e0', 'x', '', ' ', ',', ';', '\n', '\r\n'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 300; trial += 1) {
+      const good = '1,Walking,1,1,2,3;\n';
+      let text = good;
+      for (let k = 0; k < 40; k += 1) text += fragments[next(fragments.length)];
+      text += `\n${good}`;
+      const data = parseWisdmRaw(text);
+      // records offered = non-empty ';'-separated pieces of the non-empty lines
+      const offered = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0)
+        .flatMap((l) => l.split(';').map((p) => p.trim()).filter((p) => p.length > 0)).length;
+      const { missingFields, badNumber, unknownActivity } = data.issues;
+      expect(data.records + missingFields + badNumber + unknownActivity).toBe(offered);
+      expect(data.recordings.reduce((n, r) => n + r.sampleCount, 0)).toBe(data.records);
+    }
+  });
+
   it('rejects a file with no valid record', () => {
     expect(() => parseWisdmRaw('hello\n;\n', 'x.txt')).toThrow(expect.objectContaining({ code: 'DATASET_PARSE', path: 'x.txt' }));
   });
