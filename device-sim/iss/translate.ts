@@ -148,6 +148,14 @@ function staticSuccessors(block: Block): number[] {
   }
 }
 
+/**
+ * Factories by generated source, shared by every Machine of the process (thread): twins running
+ * the same firmware reuse one function literal per region, so V8 parses it once and the closures
+ * of later twins start from code already optimized for the earlier ones.
+ */
+const FACTORIES = new Map<string, (rt: BlockRuntime) => BlockFn>();
+const FACTORY_CACHE_MAX = 8192;
+
 /** Instructions per region: measured on the firmware (CPU time per window), 32 runs the plain kernels 3x faster than single blocks; 96+ is slower (bigger functions reach optimized code later). */
 export const REGION_MAX_INSTRUCTIONS = 32;
 
@@ -177,8 +185,13 @@ export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: nu
     }
   }
   const source = generateRegion(bus, blocks);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's purpose: blocks become JS functions
-  const factory = new Function('rt', source) as (rt: BlockRuntime) => BlockFn;
+  let factory = FACTORIES.get(source);
+  if (!factory) {
+    if (FACTORIES.size >= FACTORY_CACHE_MAX) FACTORIES.clear();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the translator's purpose: blocks become JS functions
+    factory = new Function('rt', source) as (rt: BlockRuntime) => BlockFn;
+    FACTORIES.set(source, factory);
+  }
   return {
     fn: factory(rt),
     startPc: pc,
