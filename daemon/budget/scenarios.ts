@@ -31,6 +31,13 @@ export function monthScenario(overrides: Partial<SimulationOptions> = {}): Simul
   };
 }
 
+/** 42 modes 2.5 % apart in cost (like a swept adaptive threshold): 20 .. 61 µJ, accuracy 0.85 .. 0.95. */
+export const MANY_MODES: readonly SimulatedMode[] = Array.from({ length: 42 }, (_, i) => ({
+  mode: { index: i, threshold: i === 41 ? 0xffff_ffff : i, accuracy: 0.85 + i * 0.0025, macroF1: null, tableEnergyUj: 20 + i },
+  meanEnergyUj: (20 + i) * 1.03,
+  jitter: 0.3,
+}));
+
 /** Named variants (bench and tests). */
 export const SCENARIOS: Readonly<Record<string, Partial<SimulationOptions>>> = {
   feasible: {},
@@ -39,5 +46,6 @@ export const SCENARIOS: Readonly<Record<string, Partial<SimulationOptions>>> = {
   'wrong-baseline-no-reports': { reports: null, trueBaselineUw: 18 },
   'wrong-baseline-reports': { trueBaselineUw: 18 },
   percent: { reports: { everyS: 3600, kind: 'percent', noisePct: 2 } },
+  'many-modes': { modes: MANY_MODES },
   cr2032: { battery: makeBatterySpec({ chemistry: 'cr2032', capacityMah: 12.3, nominalVoltageV: 3.0, baselineUw: 15 }) },
 };

@@ -123,6 +123,12 @@ describe('reports and their absence', () => {
     expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
   });
 
+  it('42 modes 2.5 % apart: still within 2 % of the target, switches within the bound', () => {
+    const r = simulate(base(SCENARIOS['many-modes']));
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+    expect(Math.max(...r.days.map((d) => d.switches))).toBeLessThanOrEqual(maxSwitchesPerDay(CONTROLLER_DEFAULTS));
+  });
+
   it('nonsense reports among the real ones are rejected and counted; the estimate keeps going', () => {
     const r = simulate(base({ nonsenseEvery: 5 }));
     const rejected = r.budget.snapshot().charge.rejected;
