@@ -71,9 +71,17 @@ export const controllerSchema = z
 
 export const budgetSchema = z
   .strictObject({
-    classes: z.record(z.string().min(1), deviceClassSchema).default({}),
+    classes: z
+      .record(z.string().min(1), deviceClassSchema)
+      .default({})
+      .describe(
+        'device classes by name: { battery: { chemistry: lipo|cr2032, capacityMah, baselineUw, nominalVoltageV?, usableFraction? (0.9), voltageNoiseMv? (20), percentNoisePct? (2), countingRelError? (0.1) }, target: { until: ISO date-time } | { durationDays } | { averagePowerUw } }',
+      ),
     defaultClass: z.string().min(1).optional().describe('class of devices not listed under devices (omit: they run without a budget)'),
-    devices: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id'), deviceBudgetSchema).default({}),
+    devices: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id'), deviceBudgetSchema)
+      .default({})
+      .describe('per device id: { class?, battery?: fields overriding the class, target? }; a device without a class needs chemistry, capacityMah, baselineUw and a target'),
     controller: controllerSchema,
   })
   .superRefine((cfg, ctx) => {
