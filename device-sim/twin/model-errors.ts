@@ -21,6 +21,7 @@ export const FIRMWARE_MODEL_CHECKS = [
   'accBound',
   'head',
   'limits',
+  'weightPadding',
 ] as const;
 
 export type FirmwareModelCheck = (typeof FIRMWARE_MODEL_CHECKS)[number];

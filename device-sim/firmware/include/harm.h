@@ -45,6 +45,7 @@ enum harm_check {
   HARM_CHECK_ACC_BOUND = 15,   /* ARITHMETIC.md section 3 accumulator bound broken */
   HARM_CHECK_HEAD = 16,        /* a head's last layer is not a classCount-wide signed output */
   HARM_CHECK_LIMITS = 17,      /* beyond this firmware's limits (layers, classes, window size) */
+  HARM_CHECK_WEIGHT_PADDING = 18, /* non-zero padding bits at the end of a packed weight row */
 };
 
 #define HARM_NO_LAYER 0xFFFFu

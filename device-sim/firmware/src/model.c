@@ -109,6 +109,13 @@ static uint32_t check_params(const net_bounds *b, const uint8_t *base, const uin
   l->bias = (const int32_t *)(const void *)(base + b_off);
   l->mul = (const int32_t *)(const void *)(base + m_off);
   l->shift = base + s_off;
+  /* FORMAT.md "Weight packing": padding bits at the end of a row are 0. */
+  const uint32_t used_bits = l->row_elems * l->weight_bits;
+  for (uint32_t o = 0; o < l->out_ch; o++) {
+    const uint8_t *row = l->weights + o * l->row_bytes;
+    for (uint32_t bit = used_bits; bit < l->row_bytes * 8u; bit++)
+      if ((row[bit >> 3] >> (bit & 7u)) & 1u) return HARM_CHECK_WEIGHT_PADDING;
+  }
   uint64_t xmax = l->in_signed ? 128u : (1u << l->in_bits) - 1u;
   l->requant32 = 1;
   for (uint32_t o = 0; o < l->out_ch; o++) {
@@ -155,6 +162,7 @@ static uint32_t load_layer(const net_bounds *b, const uint8_t *base, uint32_t in
   l->shift = 0;
   l->requant32 = 0;
   if (l->kind < HARM_CONV1D || l->kind > HARM_LINEAR) return HARM_DETAIL(HARM_CHECK_LAYER_KIND, index);
+  if (rec[11] != 0u || rd_u32(rec + 44) != 0u) return HARM_DETAIL(HARM_CHECK_LAYER_SHAPE, index); /* reserved */
   uint32_t c = check_bits(l);
   if (c == HARM_OK) c = check_shape(l);
   if (c != HARM_OK) return HARM_DETAIL(c, index);
@@ -221,6 +229,8 @@ uint32_t harm_load(const uint8_t *base, uint32_t region_bytes, harm_model *m) {
   if (meta_bytes > file_bytes - meta_offset || meta_offset + ((meta_bytes + 3u) & ~3u) != file_bytes)
     return HARM_DETAIL(HARM_CHECK_FILE_BYTES, HARM_NO_LAYER);
   if (harm_crc32(base + 16, file_bytes - 16u) != rd_u32(base + 12)) return HARM_DETAIL(HARM_CHECK_CRC, HARM_NO_LAYER);
+  for (uint32_t i = meta_offset + meta_bytes; i < file_bytes; i++) /* metadata zero padding */
+    if (base[i] != 0u) return HARM_DETAIL(HARM_CHECK_SECTIONS, HARM_NO_LAYER);
 
   const uint8_t *net = base + net_offset;
   m->in_channels = (uint16_t)rd_u16(net + 0);
