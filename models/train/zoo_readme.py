@@ -117,7 +117,8 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
     for mid, m in zoo:
         md = m.metadata
         t = md["metrics"].get("test", {})
-        lines.append(f"| {mid}{' (default)' if mid == default else ''} | {md['task']} | {md['architecture']} | {layer_bits(m)} | "
+        arch = md["architecture"].replace("|", "\\|")
+        lines.append(f"| {mid}{' (default)' if mid == default else ''} | {md['task']} | {arch} | {layer_bits(m)} | "
                      f"{weight_bytes(m.layers)} | {param_bytes(m.layers)} | {peak_activation_bytes(m)} | {full_macs(m)} | "
                      f"{pct(t.get('accuracy'))} | {t.get('macroF1', 0):.4f} | {len(md['modes'])} |")
     lines += ["", "## Adaptive models", "",
@@ -153,6 +154,7 @@ def write_readme(zoo_dir: Path, search_text: Optional[str] = None, cache_dir: Pa
         lines.append("")
     lines += targets_section(zoo)
     lines += confusion_section(zoo, cache_dir)
+    lines += shortfall_section(zoo, cache_dir)
     lines += METHOD + [
         "## Rebuilding", "",
         "```sh",
@@ -251,6 +253,45 @@ def confusion_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> 
             out.append(f"| {c} | " + " | ".join(str(int(v)) for v in cm[i]) + " |")
         out.append("")
     return out
+
+
+def shortfall_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> list[str]:
+    """Why the hapt6 95 % target is missed, with the figures measured per test subject."""
+    plain = [(i, m) for i, m in zoo if m.metadata["task"] == "hapt6" and not m.metadata["provenance"]["dataset"].startswith("synthetic")]
+    if not plain:
+        return []
+    small = [(i, m) for i, m in plain if weight_bytes(m.layers) <= 16 * KB]
+    if not small:
+        return []
+    mid, m = max(small, key=lambda im: im[1].metadata["metrics"]["test"]["accuracy"])
+    if m.metadata["metrics"]["test"]["accuracy"] >= 0.95:
+        return []
+    try:
+        data = load_cache("hapt6", cache_dir)
+    except CacheError:
+        return []
+    split = data.splits["test"]
+    q = quantize_input(split.x, np.array(m.metadata["input"]["scale"]))
+    pred = decide(stage_runs_from_scores(m, simulate_batched(m, q)), THRESHOLD_FULL).class_index
+    vals = [mm.metadata["metrics"]["validation"]["accuracy"] for _, mm in plain]
+    classes = m.metadata["classes"]
+    sit, stand = classes.index("SITTING"), classes.index("STANDING")
+    rows = [f"## Why the 95 % hapt6 target is not met", "",
+            f"The best hapt6 model within 16 kB ({mid}) reaches {pct(m.metadata['metrics']['test']['accuracy'])} on the",
+            f"test subjects while the zoo's hapt6 models score {pct(min(vals))} to {pct(max(vals))} on the validation subjects.",
+            "Almost all test errors are SITTING <-> STANDING confusions (see the confusion matrix above), concentrated",
+            "in a few test subjects: a waist-worn phone tells these two postures apart only by a small tilt, and",
+            "that tilt differs from person to person. Per test subject (integer simulation, full network):", "",
+            "| subject | windows | accuracy | SITTING/STANDING windows | accuracy on them |", "|---:|---:|---:|---:|---:|"]
+    for subj in np.unique(split.subject):
+        k = split.subject == subj
+        st = k & np.isin(split.y, [sit, stand])
+        rows.append(f"| {int(subj)} | {int(k.sum())} | {pct(float((pred[k] == split.y[k]).mean()))} | {int(st.sum())} | "
+                    f"{pct(float((pred[st] == split.y[st]).mean())) if st.any() else '—'} |")
+    rows += ["", "The validation subjects (fixed by the hapt6 v1 protocol) do not show this confusion, so model",
+             "selection cannot target it; we did not change the protocol, train on validation or test subjects, or",
+             "select on the test split to reach the target.", ""]
+    return rows
 
 
 def targets_section(zoo: list[tuple[str, harm.IntModel]]) -> list[str]:
