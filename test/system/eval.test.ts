@@ -6,12 +6,16 @@
 // validation split. Two independent implementations of ARITHMETIC.md agreeing on thousands of
 // real windows.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { THRESHOLD_FULL } from '../../models/engine.ts';
 import { loadTaskWindows } from '../../models/datasets/index.ts';
 import { listZoo, loadZooModel } from '../../models/zoo/index.ts';
 import { evaluateThresholds } from '../../daemon/cli/commands/eval.ts';
+import { writeArtifact, type LayerSpec } from '../../models/format/write.ts';
+import { randomInt, seededRandom } from '../unit/models/format/fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA_DIR = resolve(ROOT, process.env.HAR_DATA_DIR ?? '../shared/datasets');
@@ -60,6 +64,37 @@ describe('har-gateway eval on the real recordings', () => {
     expect(out.avgCycles).toBeGreaterThan(0);
     expect(out.avgEnergyUj).toBeGreaterThan(0);
     expect(out.avgLatencyUs).toBeGreaterThan(0);
+  });
+
+  it('an early-exit model (writer-built, hapt6 input) runs bit-exact on the MCU twin in every mode on real windows', () => {
+    const base = loadZooModel('default').artifact.metadata;
+    const rng = seededRandom(3);
+    const weights = (n: number, bits: number): number[] => Array.from({ length: n }, () => randomInt(rng, -(2 ** (bits - 1)), 2 ** (bits - 1) - 1));
+    const conv = (inCh: number, outCh: number, k: number, bits: 2 | 4 | 8): LayerSpec => ({ kind: 'conv1d', kernel: k, padLeft: k >> 1, padRight: k >> 1, outCh, weightBits: bits, outBits: 4, weights: weights(outCh * k * inCh, bits), bias: new Array<number>(outCh).fill(3), mul: new Array<number>(outCh).fill(5), shift: new Array<number>(outCh).fill(8) });
+    const head = (inCh: number): LayerSpec[] => [{ kind: 'globalavgpool' }, { kind: 'linear', outCh: 6, weightBits: 8, outBits: 16, weights: weights(6 * inCh, 8), bias: new Array<number>(6).fill(0), mul: new Array<number>(6).fill(1), shift: new Array<number>(6).fill(0) }];
+    const bytes = writeArtifact({
+      inChannels: 6, windowSamples: 128, classCount: 6,
+      stages: [
+        { backbone: [conv(6, 8, 5, 4), { kind: 'maxpool1d', kernel: 2 }], head: head(8) },
+        { inputSource: 1, backbone: [conv(8, 16, 3, 2), { kind: 'avgpool1d', kernel: 2 }], head: head(16) },
+      ],
+      metadata: { ...base, id: 'system-ee', adaptive: { kind: 'early-exit', scoreScale: 0.01 }, modes: [0, 3, 30, 300, THRESHOLD_FULL].map((threshold) => ({ ...base.modes[0]!, threshold })), metrics: {} },
+    });
+    const zoo = mkdtempSync(join(tmpdir(), 'har-system-zoo-'));
+    try {
+      writeFileSync(join(zoo, 'system-ee.harm'), bytes);
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/har-gateway.js'), 'eval', '--json', '--model', 'system-ee', '--zoo', zoo, '--engine', 'mcu', '--verify', '--mode', 'all', '--split', 'validation', '--limit', '12', '--data', DATA_DIR], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { mismatches: number; perMode: { threshold: number; avgMacs: number; avgCycles: number }[] };
+      expect(out.mismatches).toBe(0);
+      expect(out.perMode).toHaveLength(5);
+      const first = out.perMode[0]!;
+      const full = out.perMode[4]!;
+      expect(full.avgMacs).toBeGreaterThan(first.avgMacs);
+      expect(full.avgCycles).toBeGreaterThan(first.avgCycles);
+    } finally {
+      rmSync(zoo, { recursive: true, force: true });
+    }
   });
 
   const models = listZoo().filter((e) => e.valid && (e.task === 'hapt6' || e.task === 'hapt12'));
