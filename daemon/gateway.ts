@@ -105,6 +105,7 @@ export class Gateway {
       batchRows: config.store.batchRows,
       retentionDays: config.store.retentionDays,
       now: deps.now ?? Date.now,
+      onWriteError: (err) => logger.error({ err: err.message, pendingRows: this.store.stats().pendingRows }, 'SQLite commit failed; rows kept for the next try'),
     });
     const threshold = config.model.threshold;
     this.pipeline = new Pipeline({
@@ -218,7 +219,7 @@ export class Gateway {
         inFlight: p.inference.inFlight,
         workerRestarts: p.inference.workerRestarts,
       },
-      store: { predictionsWritten: s.predictionsWritten, flushes: s.flushes, pendingRows: s.pendingRows, retentionDeleted: s.retentionDeleted },
+      store: { predictionsWritten: s.predictionsWritten, flushes: s.flushes, pendingRows: s.pendingRows, retentionDeleted: s.retentionDeleted, writeFailures: s.writeFailures, rowsDropped: s.rowsDropped },
     };
   }
 

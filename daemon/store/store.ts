@@ -15,6 +15,11 @@ export const DATABASE_FILE = 'har-gateway.db';
 /** How often old predictions are deleted: retention is counted in days, so hourly is plenty. */
 export const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Rows kept for a retry when a commit fails (disk full, file removed): about a minute of 1,000
+ * wearables; past it the oldest are dropped and counted rather than growing without bound.
+ */
+export const MAX_RETRY_ROWS = 50_000;
 
 export interface StoreOptions {
   /** Folder of the database file (created if missing); ':memory:' for an in-memory database. */
@@ -24,6 +29,8 @@ export interface StoreOptions {
   /** Keep predictions this many days; 0 keeps them forever. */
   readonly retentionDays: number;
   readonly now: () => number;
+  /** A commit that failed (the store keeps running; rows are retried up to MAX_RETRY_ROWS). */
+  readonly onWriteError?: (error: Error) => void;
 }
 
 /** One bad input or stream anomaly, counted under (device, kind); deviceId '?' when no valid device is known (daemon/ingest/kinds.ts). */
@@ -83,6 +90,9 @@ export interface StoreStats {
   readonly flushes: number;
   readonly retentionDeleted: number;
   readonly pendingRows: number;
+  readonly writeFailures: number;
+  /** Rows given up after failed commits (beyond MAX_RETRY_ROWS). */
+  readonly rowsDropped: number;
 }
 
 export class Store {
@@ -93,7 +103,7 @@ export class Store {
   private pendingErrors = new Map<string, PendingErrors & { deviceId: string; kind: string }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  private counts = { predictionsWritten: 0, flushes: 0, retentionDeleted: 0 };
+  private counts = { predictionsWritten: 0, flushes: 0, retentionDeleted: 0, writeFailures: 0, rowsDropped: 0 };
 
   constructor(options: StoreOptions) {
     this.options = options;
@@ -131,7 +141,13 @@ export class Store {
     this.flushTimer.unref();
     if (this.options.retentionDays > 0) {
       this.sweepRetention();
-      this.retentionTimer = setInterval(() => this.sweepRetention(), RETENTION_SWEEP_INTERVAL_MS);
+      this.retentionTimer = setInterval(() => {
+        try {
+          this.sweepRetention();
+        } catch (err) {
+          this.options.onWriteError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+      }, RETENTION_SWEEP_INTERVAL_MS);
       this.retentionTimer.unref();
     }
     return Promise.resolve();
@@ -180,7 +196,36 @@ export class Store {
     this.pendingErrors = new Map();
     const s = this.statements;
     const createdMs = this.options.now();
-    this.db.transaction(() => {
+    try {
+      this.commit(s, rows, errors, createdMs);
+    } catch (err) {
+      this.counts.writeFailures += 1;
+      // keep the rows for the next flush, newest first within the bound
+      const retry = [...rows, ...this.pending];
+      const excess = Math.max(0, retry.length - MAX_RETRY_ROWS);
+      this.counts.rowsDropped += excess;
+      this.pending = retry.slice(excess);
+      for (const e of errors) this.mergeError(e);
+      this.options.onWriteError?.(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.counts.predictionsWritten += rows.length;
+    this.counts.flushes += 1;
+  }
+
+  private mergeError(e: PendingErrors & { deviceId: string; kind: string }): void {
+    const key = `${e.deviceId}\u0000${e.kind}`;
+    const entry = this.pendingErrors.get(key);
+    if (!entry) {
+      this.pendingErrors.set(key, e);
+      return;
+    }
+    entry.count += e.count;
+    entry.firstSeenMs = Math.min(entry.firstSeenMs, e.firstSeenMs);
+  }
+
+  private commit(s: Statements, rows: readonly WindowResult[], errors: ReadonlyArray<PendingErrors & { deviceId: string; kind: string }>, createdMs: number): void {
+    this.db!.transaction(() => {
       for (const r of rows) {
         s.insertPrediction.run({
           deviceId: r.deviceId,
@@ -207,8 +252,6 @@ export class Store {
       }
       for (const e of errors) s.upsertError.run(e.deviceId, e.kind, e.count, e.firstSeenMs, e.lastSeenMs, e.lastDetail);
     })();
-    this.counts.predictionsWritten += rows.length;
-    this.counts.flushes += 1;
   }
 
   /** Deletes predictions older than the retention period; returns how many. */

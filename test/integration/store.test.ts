@@ -99,6 +99,25 @@ describe('Store', () => {
     expect(devices).toEqual([{ device_id: 'a', windows: 1 }]);
   });
 
+  it('survives a failing commit: counts it, keeps the rows and writes them once the database works again', async () => {
+    const failures: Error[] = [];
+    const s = store({ onWriteError: (e) => failures.push(e) });
+    await s.start();
+    const other = new Database(s.path);
+    other.exec('ALTER TABLE predictions RENAME TO predictions_away');
+    s.recordPrediction(result('a', 0));
+    s.recordError({ deviceId: 'a', kind: 'invalid-json', detail: 'x' });
+    s.flush(); // INSERT INTO predictions fails: no such table
+    expect(failures).toHaveLength(1);
+    expect(s.stats()).toMatchObject({ writeFailures: 1, pendingRows: 1, predictionsWritten: 0, rowsDropped: 0 });
+    other.exec('ALTER TABLE predictions_away RENAME TO predictions');
+    other.close();
+    s.recordError({ deviceId: 'a', kind: 'invalid-json', detail: 'y' });
+    s.flush();
+    expect(s.stats()).toMatchObject({ writeFailures: 1, pendingRows: 0, predictionsWritten: 1 });
+    expect(s.errorCounts()).toMatchObject([{ deviceId: 'a', kind: 'invalid-json', count: 2, lastDetail: 'y' }]);
+  });
+
   it('deletes predictions older than the retention period', async () => {
     const clock = { ms: 10 * 86_400_000 };
     const s = store({ clock, retentionDays: 2 });
