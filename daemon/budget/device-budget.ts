@@ -120,7 +120,7 @@ export class DeviceBudget {
    * makes the first decision. Called implicitly by the first window or report.
    */
   begin(timestampMs: number): BudgetUpdate {
-    if (this.resolved !== null) return NO_UPDATE;
+    if (this.resolved !== null || !Number.isFinite(timestampMs)) return NO_UPDATE;
     this.resolved = resolveTarget(this.target, timestampMs);
     this.estimator.advanceTo(timestampMs);
     return this.evaluate(timestampMs, 'start', null);
@@ -128,7 +128,7 @@ export class DeviceBudget {
 
   onWindow(window: WindowObservation): BudgetUpdate {
     if (!Number.isFinite(window.timestampMs)) {
-      // No place on the timeline: counted and ignored (the estimator counts it as notANumber too).
+      // No place on the timeline: counted and ignored.
       this.counters.badTimestamps++;
       return NO_UPDATE;
     }
