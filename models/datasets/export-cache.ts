@@ -1,8 +1,9 @@
 // Writes the window cache that the Python trainer reads (docs/ARCHITECTURE.md, "Window cache"):
 //   npx tsx models/datasets/export-cache.ts --task hapt6 [--data <dir>] [--out .cache/windows]
 // -> <out>/<task>/meta.json and, per split, <split>.x.npy (float32 [n, windowSamples, channels],
-// g and rad/s), <split>.y.npy, <split>.subject.npy, <split>.experiment.npy, <split>.start.npy
-// (int64). meta.json is written last: its presence means the cache is complete.
+// g and rad/s), <split>.x64.npy (the same, float64, as read: for ARITHMETIC.md §1),
+// <split>.y.npy, <split>.subject.npy, <split>.experiment.npy, <split>.start.npy (int64).
+// meta.json is written last: its presence means the cache is complete.
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -93,6 +94,9 @@ function splitArrays(w: TaskWindows): Record<string, NpyArray> {
   const shape1 = [w.count];
   return {
     x: { dtype: '<f4', shape: [w.count, w.windowSamples, w.channels.length], data: w.x },
+    // The same windows unrounded: ARITHMETIC.md §1 quantizes the float64 samples, and a float32
+    // copy quantizes differently in a few windows, so bit-exact work reads x64.
+    x64: { dtype: '<f8', shape: [w.count, w.windowSamples, w.channels.length], data: w.x },
     y: { dtype: '<i8', shape: shape1, data: w.y },
     subject: { dtype: '<i8', shape: shape1, data: w.subject },
     experiment: { dtype: '<i8', shape: shape1, data: w.experiment },

@@ -2,10 +2,10 @@
 // magic "\x93NUMPY", major 1, minor 0, u16 little-endian header length, an ASCII Python dict
 // literal {'descr', 'fortran_order', 'shape'} padded with spaces and ended by '\n' so that the
 // data starts at a multiple of 64 bytes, then the C-order data. Only the dtypes the window cache
-// uses: '<f4' (float32), '<i8' (int64), '|u1' (uint8), all little-endian.
+// uses: '<f4' (float32), '<f8' (float64), '<i8' (int64), '|u1' (uint8), all little-endian.
 import { DatasetError } from './errors.ts';
 
-export type NpyDtype = '<f4' | '<i8' | '|u1';
+export type NpyDtype = '<f4' | '<f8' | '<i8' | '|u1';
 
 export interface NpyArray {
   readonly dtype: NpyDtype;
@@ -17,7 +17,7 @@ export interface NpyArray {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const PREAMBLE_BYTES = 10; // magic (6) + version (2) + header length (2)
 const ALIGN_BYTES = 64;
-const BYTES_PER: Record<NpyDtype, number> = { '<f4': 4, '<i8': 8, '|u1': 1 };
+const BYTES_PER: Record<NpyDtype, number> = { '<f4': 4, '<f8': 8, '<i8': 8, '|u1': 1 };
 
 function elementCount(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
@@ -55,6 +55,8 @@ export function encodeNpy(array: NpyArray): Uint8Array {
     const at = dataOffset + i * BYTES_PER[dtype];
     if (dtype === '<f4') {
       view.setFloat32(at, v, true);
+    } else if (dtype === '<f8') {
+      view.setFloat64(at, v, true);
     } else if (dtype === '<i8') {
       if (!Number.isSafeInteger(v)) throw new DatasetError('DATASET_BAD_ARGUMENT', `npy: value ${v} at ${i} is not a safe integer`);
       view.setBigInt64(at, BigInt(v), true);
@@ -86,7 +88,7 @@ export function decodeNpy(bytes: Uint8Array, path = '<npy>'): DecodedNpy {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr !== '<f4' && descr !== '<i8' && descr !== '|u1') return fail(`dtype ${descr ?? '?'}`);
+  if (descr !== '<f4' && descr !== '<f8' && descr !== '<i8' && descr !== '|u1') return fail(`dtype ${descr ?? '?'}`);
   if (fortran !== 'False') fail('fortran order');
   if (shapeText === undefined) return fail('no shape');
   const shape = shapeText
@@ -102,7 +104,8 @@ export function decodeNpy(bytes: Uint8Array, path = '<npy>'): DecodedNpy {
   const data = new Float64Array(count);
   for (let i = 0; i < count; i += 1) {
     const at = dataOffset + i * size;
-    data[i] = descr === '<f4' ? view.getFloat32(at, true) : descr === '<i8' ? Number(view.getBigInt64(at, true)) : view.getUint8(at);
+    data[i] =
+      descr === '<f4' ? view.getFloat32(at, true) : descr === '<f8' ? view.getFloat64(at, true) : descr === '<i8' ? Number(view.getBigInt64(at, true)) : view.getUint8(at);
   }
   return { dtype: descr, shape, data };
 }

@@ -110,8 +110,8 @@ describe('window cache', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('gives the content hashes recorded in models/datasets/README.md (same cache on every machine)', () => {
-    expect(exportWindowCache('hapt6', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('50b00618ad3d0e682e15b78e57903b3495e0a780a96bd540f4c3382e68e60848');
-    expect(exportWindowCache('hapt12', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('27e598a5b3dec6955383a1d6dd7961e5c91aaed3d23b5cb35a9a7cca56bf09df');
+    expect(exportWindowCache('hapt6', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('631d5c0245e65819d313eb895f4e7a0d32c8f45c9d260d6e2ccdc6d7d2c84a28');
+    expect(exportWindowCache('hapt12', DATA_DIR, join(out, 'hashes')).contentSha256).toBe('d5f0c05a05fc2f806e78e793af390e96b7748f497479b01172ca1f62ec522434');
   });
 
   it('writes byte-identical files on a second export from a fresh parse', () => {
@@ -121,7 +121,7 @@ describe('window cache', () => {
     clearHaptCache();
     exportWindowCache('hapt12', DATA_DIR, second);
     for (const split of ['train', 'validation', 'test']) {
-      for (const part of ['x', 'y', 'subject', 'experiment', 'start']) {
+      for (const part of ['x', 'x64', 'y', 'subject', 'experiment', 'start']) {
         const file = `${split}.${part}.npy`;
         expect(readFileSync(join(second, 'hapt12', file)).equals(readFileSync(join(first, 'hapt12', file))), file).toBe(true);
       }
@@ -155,11 +155,11 @@ describe('window cache', () => {
       'import json, sys, numpy as np',
       'd = sys.argv[1]',
       "m = json.load(open(d + '/meta.json'))",
-      "x = np.load(d + '/test.x.npy'); y = np.load(d + '/test.y.npy'); s = np.load(d + '/test.subject.npy')",
-      "print(json.dumps({'shape': list(x.shape), 'xdtype': str(x.dtype), 'ydtype': str(y.dtype), 'counts': np.bincount(y, minlength=6).tolist(), 'subjects': sorted(set(s.tolist())), 'sum': float(x.astype(np.float64).sum()), 'splits': m['splits']}))",
+      "x = np.load(d + '/test.x.npy'); y = np.load(d + '/test.y.npy'); s = np.load(d + '/test.subject.npy'); x64 = np.load(d + '/test.x64.npy')",
+      "print(json.dumps({'shape': list(x.shape), 'xdtype': str(x.dtype), 'ydtype': str(y.dtype), 'counts': np.bincount(y, minlength=6).tolist(), 'subjects': sorted(set(s.tolist())), 'sum': float(x.astype(np.float64).sum()), 'splits': m['splits'], 'x64dtype': str(x64.dtype), 'x64IsX': bool((x64.astype(np.float32) == x).all()), 'sum64': float(x64.sum())}))",
     ].join('\n');
     const result = JSON.parse(execFileSync(PYTHON, ['-c', script, join(out, 'hapt6')], { encoding: 'utf8' })) as {
-      shape: number[]; xdtype: string; ydtype: string; counts: number[]; subjects: number[]; sum: number; splits: unknown;
+      shape: number[]; xdtype: string; ydtype: string; counts: number[]; subjects: number[]; sum: number; splits: unknown; x64dtype: string; x64IsX: boolean; sum64: number;
     };
     expect(result.shape).toEqual([w.count, 128, 6]);
     expect(result.xdtype).toBe('float32');
@@ -168,5 +168,8 @@ describe('window cache', () => {
     expect(result.subjects).toEqual([...UCI_HAR_TEST_SUBJECTS]);
     expect(result.sum).toBeCloseTo(checksum, 3);
     expect(result.splits).toEqual(meta.splits);
+    expect(result.x64dtype).toBe('float64');
+    expect(result.x64IsX).toBe(true);
+    expect(result.sum64).toBeCloseTo(w.x.reduce((a, v) => a + v, 0), 6);
   });
 });

@@ -47,6 +47,10 @@ describe('export-cache', () => {
       expect(x.dtype).toBe('<f4');
       expect(x.shape).toEqual([w.count, 128, 6]);
       expect([...x.data]).toEqual(Array.from(w.x, Math.fround));
+      const x64 = decodeNpy(readFileSync(join(dir, `${split}.x64.npy`)));
+      expect(x64.dtype).toBe('<f8');
+      expect(x64.shape).toEqual([w.count, 128, 6]);
+      expect(x64.data).toEqual(w.x);
       for (const [name, values] of [['y', w.y], ['subject', w.subject], ['experiment', w.experiment], ['start', w.start]] as const) {
         const arr = decodeNpy(readFileSync(join(dir, `${split}.${name}.npy`)));
         expect(arr.dtype).toBe('<i8');
@@ -61,7 +65,7 @@ describe('export-cache', () => {
     for (const [file, hash] of Object.entries(a.sha256)) {
       expect(createHash('sha256').update(readFileSync(join(out, 'hapt6', file))).digest('hex')).toBe(hash);
     }
-    expect(Object.keys(a.sha256)).toHaveLength(15);
+    expect(Object.keys(a.sha256)).toHaveLength(18);
     expect(exportWindowCache('hapt6', root, out).contentSha256).toBe(a.contentSha256);
     const other = writeFakeHapt([{ experiment: 1, user: 1, samples: 600, labels: [[1, 1, 256]] }]);
     expect(exportWindowCache('hapt6', other, out).contentSha256).not.toBe(a.contentSha256);

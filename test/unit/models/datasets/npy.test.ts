@@ -31,6 +31,9 @@ describe('npy format 1.0', () => {
     const f = decodeNpy(encodeNpy({ dtype: '<f4', shape: [1, 2, 2], data: [0.25, -1, 7, 1e-3] }));
     expect(f.shape).toEqual([1, 2, 2]);
     expect([...f.data]).toEqual([0.25, -1, 7, Math.fround(1e-3)]);
+    const d = decodeNpy(encodeNpy({ dtype: '<f8', shape: [3], data: [0.1, -1 / 3, 1e-310] }));
+    expect(d.dtype).toBe('<f8');
+    expect([...d.data]).toEqual([0.1, -1 / 3, 1e-310]);
     const i = decodeNpy(encodeNpy({ dtype: '<i8', shape: [2], data: [-5, 2 ** 40] }));
     expect([...i.data]).toEqual([-5, 2 ** 40]);
     const u = decodeNpy(encodeNpy({ dtype: '|u1', shape: [2], data: [0, 255] }));
