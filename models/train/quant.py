@@ -98,4 +98,5 @@ def choose_mul_shift(m: float, acc_bound: int) -> tuple[int, int]:
         mul = int(m * (1 << shift) + 0.5)
         if mul <= mul_cap:
             return mul, shift
-    return mul_cap, 0
+    raise ValueError(f"requantization factor {m} cannot be represented as M / 2^S with M <= {mul_cap} "
+                     "(ARITHMETIC.md §2); the layer's output scale collapsed")

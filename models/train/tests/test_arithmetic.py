@@ -124,6 +124,8 @@ class RequantTest(unittest.TestCase):
             self.assertLess(abs(mul / 2**shift - m) / m, 1e-4)
         mul, shift = choose_mul_shift(0.9, 2**40)
         self.assertLess(mul * 2**40, 2**46)
+        with self.assertRaises(ValueError):
+            choose_mul_shift(40000.0, 100)
 
     def test_input_quantization(self):
         q = quantize_input(np.array([[0.5, -0.5, 1e9, -1e9, 0.49]]), np.array([1.0]))
