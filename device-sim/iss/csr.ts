@@ -10,7 +10,7 @@ export const CSR = {
   mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
   mcycle: 0xb00, minstret: 0xb02, mcycleh: 0xb80, minstreth: 0xb82,
   cycle: 0xc00, time: 0xc01, instret: 0xc02, cycleh: 0xc80, timeh: 0xc81, instreth: 0xc82,
-  mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13, mhartid: 0xf14,
+  mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13, mhartid: 0xf14, mconfigptr: 0xf15,
 } as const;
 
 /** misa: MXL = 1 (RV32), extensions I, M, C and X (non-standard: the dot products) (Vol. II §3.1.1). */
@@ -41,7 +41,7 @@ export function readCsr(s: CpuState, csr: number): number | null {
     case CSR.mtval: return s.mtval | 0;
     case CSR.mvendorid: return MVENDORID;
     case CSR.marchid: return MARCHID;
-    case CSR.mimpid: case CSR.mhartid: return 0;
+    case CSR.mimpid: case CSR.mhartid: case CSR.mconfigptr: return 0;
     // time: this twin's timebase is the core clock (time comes from cycles, never the wall clock).
     case CSR.mcycle: case CSR.cycle: case CSR.time: return lo32(s.cycle);
     case CSR.mcycleh: case CSR.cycleh: case CSR.timeh: return hi32(s.cycle);

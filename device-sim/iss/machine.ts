@@ -16,6 +16,7 @@ import { Uart } from './devices/uart.ts';
 import { parseElf, type ElfImage } from './elf.ts';
 import { CAUSE, CAUSE_NAMES, createCpuState, MSTATUS, type CpuState } from './state.ts';
 import { disassemble } from './disasm.ts';
+import { SEMANTICS } from './semantics.ts';
 import { fetchItem, STOP_KIND, translateBlock, type BlockFn, type BlockHelpers, type BlockRuntime } from './translate.ts';
 
 export type RunResult =
@@ -184,9 +185,12 @@ export class Machine implements BlockRuntime {
     const pc = s.pc >>> 0;
     const item = fetchItem(this.bus, s.pc);
     const before = s.x.slice();
+    const retiredBefore = s.instret;
     const result = this.step();
     const writes: Array<readonly [number, number]> = [];
-    for (let r = 1; r < 32; r++) if (s.x[r] !== before[r]) writes.push([r, s.x[r]! >>> 0]);
+    // registers that changed, plus the destination of a retired instruction that wrote its old value again
+    const rd = item?.d && s.instret > retiredBefore && SEMANTICS[item.d.op].kind !== 'store' && SEMANTICS[item.d.op].kind !== 'branch' ? item.d.rd : 0;
+    for (let r = 1; r < 32; r++) if (s.x[r] !== before[r] || r === rd) writes.push([r, s.x[r]! >>> 0]);
     return {
       pc,
       bits: item?.bits ?? 0,
