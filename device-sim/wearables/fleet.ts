@@ -81,6 +81,8 @@ const TICK_MS = 10;
 const MAX_CATCH_UP_BATCHES = 20;
 /** JSON samples to 1e-5 g / 1e-5 rad/s: below any 16-bit sensor's LSB, half the payload of full doubles. */
 const JSON_FRACTION_DIGITS = 5;
+/** Per-device connections are opened this many at a time. */
+const CONNECT_CHUNK = 50;
 /** How long stop() lets in-flight QoS 1 publishes finish before cutting the connections. */
 const STOP_GRACE_MS = 2_000;
 /** Cell voltage model for battery reports: linear 3.3 V (0 %) .. 4.2 V (100 %). */
@@ -129,23 +131,29 @@ export async function startSimulatedWearables(options: SimulatedWearablesOptions
   const runId = Math.floor(Math.random() * 0xffffff).toString(16);
   const shared = options.connection === 'per-device' ? null : await connect(`${prefix}-fleet-${runId}`);
 
-  const startWallMs = now();
-  const devices: Device[] = [];
+  const ids = Array.from({ length: options.devices }, (_, k) => `${prefix}-${k + 1}`);
+  let perDevice: MqttClient[] = [];
   try {
-    for (let k = 0; k < options.devices; k++) {
-      const id = `${prefix}-${k + 1}`;
-      const source = recordings.set
-        ? createRecordingSource(recordings.set, k, (k * 7919 * batchSamples) % 5000)
-        : createSyntheticSource({ seed: seed + k, firstActivity: k % ACTIVITY_PROFILES.length });
-      const client = shared ?? (await connect(`${id}-${runId}`));
-      const periodMs = ((batchSamples / source.rateHz) * 1000) / speed;
-      const dueMs = startWallMs + (periodMs * k) / options.devices; // staggered over one period
-      devices.push({ id, source, client, nextSample: 0, periodMs, dueMs, batteryPct: 100 - (k % 10) * 3, nextBatterySample: 0 });
+    if (!shared) {
+      // one connection per device, opened CONNECT_CHUNK at a time
+      for (let k = 0; k < ids.length; k += CONNECT_CHUNK) {
+        perDevice = perDevice.concat(await Promise.all(ids.slice(k, k + CONNECT_CHUNK).map((id) => connect(`${id}-${runId}`))));
+      }
     }
   } catch (err) {
-    await Promise.all(clients.map((c) => c.endAsync().catch(() => undefined)));
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     throw err;
   }
+  const startWallMs = now(); // after connecting: the first batches are due from here on
+  const devices: Device[] = ids.map((id, k) => {
+    const source = recordings.set
+      ? createRecordingSource(recordings.set, k, (k * 7919 * batchSamples) % 5000)
+      : createSyntheticSource({ seed: seed + k, firstActivity: k % ACTIVITY_PROFILES.length });
+    const client = shared ?? (perDevice[k] as MqttClient);
+    const periodMs = ((batchSamples / source.rateHz) * 1000) / speed;
+    const dueMs = startWallMs + (periodMs * k) / options.devices; // staggered over one period
+    return { id, source, client, nextSample: 0, periodMs, dueMs, batteryPct: 100 - (k % 10) * 3, nextBatterySample: 0 };
+  });
   options.logger?.info({ devices: options.devices, source: sourceKind, url: options.url, format, speed }, 'simulated wearables streaming');
 
   const stats = { batches: 0, samples: 0, batteryReports: 0, publishErrors: 0, skippedBatches: 0 };

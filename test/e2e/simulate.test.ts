@@ -1,6 +1,9 @@
 // `har-gateway simulate` spawned for real against an in-process embedded broker (MqttConnection
 // + MqttIngest on port 0): every device's batches arrive valid, contiguous and time-consistent.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -46,7 +49,7 @@ describe('har-gateway simulate', () => {
     batteries.length = 0;
     const result = await runCli(['simulate', '--devices', '3', '--url', connection.brokerUrl, '--speed', '10', '--duration', '2', '--format', format, '--battery', '5', '--base-topic', 'har', '--id-prefix', `sim-${format}`]);
     expect(result.stderr).toContain('synthetic');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/simulating 3 wearable\(s\) \(synthetic\)/);
     const sent = Number(/sent (\d+) batches/.exec(result.stdout)?.[1]);
     // 2 s at 10x of 25-sample batches at 50 Hz: ~40 per device
@@ -68,6 +71,16 @@ describe('har-gateway simulate', () => {
     // battery reports every 5 simulated seconds: 20 s simulated -> ~4 per device, draining or level
     expect(batteries.length).toBeGreaterThanOrEqual(3 * 3);
     for (const r of batteries) expect(r.percent).toBeGreaterThan(0);
+  });
+
+  it('takes the broker address from a gateway configuration (--config)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'har-sim-'));
+    const file = join(dir, 'gw.yaml');
+    writeFileSync(file, `mqtt:\n  embedded:\n    host: 0.0.0.0\n    port: ${new URL(connection.brokerUrl).port}\n`);
+    const result = await runCli(['simulate', '--devices', '1', '--config', file, '--speed', '10', '--duration', '1', '--id-prefix', 'cfg']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`-> mqtt://127.0.0.1:${new URL(connection.brokerUrl).port}`);
+    await waitFor(() => batches.some((b) => b.deviceId === 'cfg-1'));
   });
 
   it('refuses bad arguments', async () => {

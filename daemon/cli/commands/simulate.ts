@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { pino, destination } from 'pino';
 import { CliExit } from '../exit.ts';
+import { loadConfig } from '../../config/load.ts';
+import { ConfigError } from '../../config/errors.ts';
 
 /** Default data folder: HAR_DATA_DIR, else ../shared/datasets beside the repository. */
 export function defaultDataDir(): string {
@@ -12,13 +14,14 @@ export function defaultDataDir(): string {
 
 interface SimulateFlags {
   devices: number;
-  url: string;
+  url?: string;
+  config?: string;
   speed: number;
   format: 'json' | 'binary';
   duration?: number;
   data?: string;
   synthetic?: boolean;
-  baseTopic: string;
+  baseTopic?: string;
   batch: number;
   qos: 0 | 1;
   connection: 'shared' | 'per-device';
@@ -42,13 +45,14 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('stream simulated wearables over MQTT: HAPT recordings (HAR_DATA_DIR) or, without data, synthetic gait-like signals')
     .requiredOption('--devices <n>', 'number of simulated wearables', positiveNumber('--devices', true))
-    .option('--url <url>', 'broker URL', 'mqtt://127.0.0.1:1883')
+    .option('--url <url>', 'broker URL (default: the broker of --config, else mqtt://127.0.0.1:1883)')
+    .option('--config <file>', "take the broker URL and base topic from this gateway configuration (its embedded broker's address, or mqtt.url)")
     .option('--speed <x>', 'playback speed: 1 = real time, 10 = ten times faster', positiveNumber('--speed'), 1)
     .addOption(new Option('--format <form>', 'payload form').choices(['json', 'binary']).default('binary'))
     .option('--duration <s>', 'stop after this many wall-clock seconds (default: until Ctrl-C)', positiveNumber('--duration'))
     .option('--data <dir>', 'shared datasets folder (default: $HAR_DATA_DIR or ../shared/datasets)')
     .option('--synthetic', 'use synthetic signals even when recordings are present')
-    .option('--base-topic <topic>', 'base topic', 'har')
+    .option('--base-topic <topic>', 'base topic (default: the one of --config, else har)')
     .option('--batch <n>', 'samples per batch', positiveNumber('--batch', true), 25)
     .addOption(new Option('--qos <q>', 'MQTT QoS of the publishes').choices(['0', '1']).default(1).argParser((v) => (v === '0' ? 0 : 1)))
     .addOption(new Option('--connection <kind>', 'one MQTT connection for all devices, or one each').choices(['shared', 'per-device']).default('shared'))
@@ -59,17 +63,18 @@ export function registerSimulate(program: Command): void {
     .option('--log-level <level>', 'log level (to stderr)', 'info')
     .action(async (flags: SimulateFlags) => {
       const logger = pino({ level: flags.logLevel }, destination(2));
+      const target = await brokerTarget(flags);
       const { startSimulatedWearables } = await import('../../../device-sim/wearables/index.ts');
       let fleet;
       try {
         fleet = await startSimulatedWearables({
-          url: flags.url,
+          url: target.url,
           devices: flags.devices,
           speed: flags.speed,
           format: flags.format,
           ...(flags.duration !== undefined ? { durationS: flags.duration } : {}),
           dataDir: flags.synthetic ? null : (flags.data ?? defaultDataDir()),
-          baseTopic: flags.baseTopic,
+          baseTopic: target.baseTopic,
           batchSamples: flags.batch,
           qos: flags.qos,
           connection: flags.connection,
@@ -82,7 +87,7 @@ export function registerSimulate(program: Command): void {
       } catch (err) {
         throw new CliExit(1, `har-gateway simulate: cannot start (${err instanceof Error ? err.message : String(err)})`);
       }
-      process.stdout.write(`simulating ${fleet.deviceIds.length} wearable(s) (${fleet.source}) -> ${flags.url}, ${flags.format}, speed ${flags.speed}\n`);
+      process.stdout.write(`simulating ${fleet.deviceIds.length} wearable(s) (${fleet.source}) -> ${target.url}, ${flags.format}, speed ${flags.speed}\n`);
       const onSignal = (): void => void fleet.stop();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
@@ -93,4 +98,20 @@ export function registerSimulate(program: Command): void {
       process.stdout.write(`sent ${s.batches} batches (${s.samples} samples), ${s.batteryReports} battery reports; publish errors ${s.publishErrors}, skipped batches ${s.skippedBatches}\n`);
       if (s.publishErrors > 0) process.exitCode = 1;
     });
+}
+
+/** Broker URL and base topic: flags first, then the gateway configuration, then the defaults. */
+async function brokerTarget(flags: SimulateFlags): Promise<{ url: string; baseTopic: string }> {
+  if (flags.config === undefined) return { url: flags.url ?? 'mqtt://127.0.0.1:1883', baseTopic: flags.baseTopic ?? 'har' };
+  let mqttConfig;
+  try {
+    mqttConfig = (await loadConfig(flags.config)).mqtt;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliExit(1, `${flags.config}: invalid configuration\n${err.lines.join('\n')}`);
+    throw err;
+  }
+  const { host, port } = mqttConfig.embedded;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const configured = mqttConfig.broker === 'external' ? (mqttConfig.url ?? '') : `mqtt://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  return { url: flags.url ?? configured, baseTopic: flags.baseTopic ?? mqttConfig.baseTopic };
 }
