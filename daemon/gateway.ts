@@ -148,8 +148,9 @@ export class Gateway {
   /** Starts every part in order; if one fails, the ones already started are stopped and the error is rethrown. */
   async start(): Promise<void> {
     const { logger } = this.deps;
-    this.pipeline.results$.subscribe((result) => this.onResult(result));
-    this.deps.ingest.errors$.subscribe((error) => this.onIngestError(error));
+    // an output that throws is logged; it must not end the streams (RxJS would rethrow it globally)
+    this.pipeline.results$.subscribe((result) => this.guard('prediction output', () => this.onResult(result)));
+    this.deps.ingest.errors$.subscribe((error) => this.guard('ingest error output', () => this.onIngestError(error)));
     for (const part of this.parts()) {
       try {
         await part.start();
@@ -246,6 +247,14 @@ export class Gateway {
     parts.push({ name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() });
     parts.push({ name: 'mqtt', start: () => connection.start(), stop: () => connection.stop() });
     return parts;
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, `${what} failed`);
+    }
   }
 
   private onResult(result: WindowResult): void {

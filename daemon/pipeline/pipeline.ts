@@ -122,7 +122,12 @@ export class Pipeline {
       )
       .subscribe((window) => {
         this.counts.windows += 1;
-        this.runner.submit({ window, threshold: this.options.thresholdFor(window.deviceId) });
+        try {
+          this.runner.submit({ window, threshold: this.options.thresholdFor(window.deviceId) });
+        } catch (error) {
+          // never let a throw escape into RxJS (it would end every device's stream)
+          this.event({ deviceId: window.deviceId, kind: 'stream-error', detail: `window ${window.windowSeq} not submitted: ${error instanceof Error ? error.message : String(error)}` });
+        }
       });
   }
 
