@@ -58,6 +58,14 @@ export function fillZooModes(options: FillOptions): string[] {
       profile,
       onMode: (f) => log(`  threshold ${f.threshold}: ${Math.round(f.cycles)} cycles, ${f.latencyUs.toFixed(1)} us, ${f.energyUj.toFixed(4)} uJ, continue ${(100 * f.continueShare).toFixed(1)} %`),
     });
+    // Cross-check with the exporter's figures from the same windows (integer simulation): the
+    // share of windows that continue and the average MACs must agree when the windows are the same.
+    meta.modes.forEach((m, i) => {
+      const f = figures[i];
+      if (f && options.limit === undefined && (Math.abs(f.continueShare - m.continueShare) > 1e-6 || Math.abs(f.avgMacs - m.avgMacs) > 0.5)) {
+        log(`  WARNING threshold ${m.threshold}: twin continueShare ${f.continueShare.toFixed(6)} avgMacs ${f.avgMacs.toFixed(1)}, exporter ${m.continueShare} / ${m.avgMacs}`);
+      }
+    });
     const modes = meta.modes.map((m, i) => {
       const f = figures[i];
       return f === undefined ? m : { ...m, cycles: Math.round(f.cycles), latencyUs: round(f.latencyUs), energyUj: round(f.energyUj) };
