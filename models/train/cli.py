@@ -61,6 +61,8 @@ def cmd_train(args) -> int:
         cfg = FitConfig(float_epochs=f, qat_epochs=q, batch=cfg.batch)
     if args.augment:
         cfg = FitConfig(**{**cfg.__dict__, "augment": args.augment})
+    if args.task == "hapt12":  # the transition classes are rare: class-weighted loss (as the zoo build)
+        cfg = FitConfig(**{**cfg.__dict__, "balanced": True})
     progress.add_total(cfg.float_epochs + cfg.qat_epochs)
     model_id = args.id or f"{args.task}-{args.preset}"
     progress.log(f"{model_id}: {arch.summary()} on {data.source}, seed {args.seed}, "
@@ -157,6 +159,9 @@ def main(argv: list[str]) -> int:
         return args.fn(args)
     except CacheError as err:
         print(f"error ({err.code}): {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
         return 1
 
 

@@ -52,8 +52,7 @@ ANCHORS: dict[str, ArchSpec] = {
     "wide": ArchSpec(blocks=(BlockSpec(16, 9, pool="max2"), BlockSpec(32, 7, pool="max2"), BlockSpec(48, 5, pool="max2"),
                              BlockSpec(48, 3, dil=2))),
 }
-EARLY_EXIT = ArchSpec(blocks=(BlockSpec(8, 5, pool="max4"), BlockSpec(16, 5, pool="max2"),
-                              BlockSpec(48, 5), BlockSpec(64, 3, dil=2)), exit_after=1)
+EARLY_EXIT = presets.PRESETS["ee"]
 HAPT12 = ArchSpec(blocks=(BlockSpec(16, 7, pool="max2"), BlockSpec(32, 5, pool="max2"),
                           BlockSpec(48, 5, pool="max2"), BlockSpec(64, 3)))
 
