@@ -65,10 +65,10 @@ export function decodeBinaryBatch(deviceId: string, bytes: Uint8Array): DecodeRe
 
   const acc = new Float64Array(samples * AXES);
   const gyro = hasGyro ? new Float64Array(samples * AXES) : null;
-  let offset = BINARY_HEADER_BYTES;
-  for (let i = 0; i < samples; i++) {
-    for (let a = 0; a < AXES; a++, offset += 2) acc[i * AXES + a] = view.getInt16(offset, true) * accScaleG;
-    if (gyro) for (let a = 0; a < AXES; a++, offset += 2) gyro[i * AXES + a] = view.getInt16(offset, true) * gyroScaleRadS;
+  const lsb = int16Samples(bytes, view, samples * channels);
+  for (let i = 0, j = 0; i < samples; i++) {
+    for (let a = 0; a < AXES; a++) acc[i * AXES + a] = (lsb[j++] ?? 0) * accScaleG;
+    if (gyro) for (let a = 0; a < AXES; a++) gyro[i * AXES + a] = (lsb[j++] ?? 0) * gyroScaleRadS;
   }
   const batch: SampleBatch = { deviceId, seq, t0Ms, rateHz, samples, acc, gyro };
   return { ok: true, batch };
@@ -113,6 +113,17 @@ export function encodeBinaryBatch(batch: Omit<SampleBatch, 'deviceId'>, options:
     if (batch.gyro) for (let a = 0; a < AXES; a++, offset += 2) view.setInt16(offset, toLsb(batch.gyro[i * AXES + a] ?? 0, gyroScale), true);
   }
   return bytes;
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** The int16 samples after the header: a view when the host is little-endian and they are aligned, else a copy. */
+function int16Samples(bytes: Uint8Array, view: DataView, count: number): Int16Array {
+  const start = bytes.byteOffset + BINARY_HEADER_BYTES;
+  if (LITTLE_ENDIAN_HOST && start % 2 === 0) return new Int16Array(bytes.buffer, start, count);
+  const out = new Int16Array(count);
+  for (let k = 0; k < count; k++) out[k] = view.getInt16(BINARY_HEADER_BYTES + 2 * k, true);
+  return out;
 }
 
 function toLsb(value: number, scale: number): number {

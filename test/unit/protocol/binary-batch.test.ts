@@ -57,6 +57,16 @@ describe('binary batch', () => {
     }
   });
 
+  it('decodes the same values from an odd byte offset (unaligned samples)', () => {
+    const bytes = encodeBinaryBatch(makeBatch({ samples: 7 }));
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const aligned = decodeBinaryBatch('d', bytes);
+    const unaligned = decodeBinaryBatch('d', shifted.subarray(1));
+    expect(aligned.ok && unaligned.ok).toBe(true);
+    if (aligned.ok && unaligned.ok) expect(unaligned.batch).toEqual(aligned.batch);
+  });
+
   it('supports accelerometer-only batches, uint64 timestamps and custom scales', () => {
     const batch = makeBatch({ gyro: null, t0Ms: 1_732_450_000_123, samples: 5 });
     const bytes = encodeBinaryBatch(batch, { t0AsUint64: true, accScaleG: 2 / 32768 });
