@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import torch
 
 import harm
 from harm import AVGPOOL1D, CONV1D, GLOBALAVGPOOL, LINEAR, MAXPOOL1D, IntLayer, IntModel, Stage
-from intsim import THRESHOLD_FULL, decide, run_stages, simulate_batched, stage_runs_from_scores
+from intsim import THRESHOLD_FULL, decide, run_stages, stage_runs_from_scores
 from metrics import accuracy, macro_f1, rounded
 from net import INPUT_SCALE, SCORE_SCALE, ConvBlock, HarNet, Head
 from quant import choose_mul_shift, qmax_signed, round_half_up, weight_scale

@@ -7,7 +7,7 @@ PACT activations). The QAT forward is layer for layer what models/train/export.p
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Optional
 
 import torch

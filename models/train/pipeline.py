@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
-import torch
 
 import harm
 from data import TaskData, input_scale
 from export import (StagePart, assemble, build_metadata, conformance_vectors, dump_json, harnet_stages,
                     param_bytes, peak_activation_bytes, split_metrics, sweep_modes, vector_thresholds, weight_bytes)
 from fit import FitConfig, Progress, evaluate_logits, to_tensor, train_model
-from intsim import THRESHOLD_FULL, quantize_input, simulate_batched
+from intsim import quantize_input, simulate_batched
 from net import ArchSpec, HarNet
 
 DATASET_NAME = "UCI HAPT v2.1 RawData"
@@ -70,7 +69,7 @@ def measure_and_package(prep: Prepared, parts: list[StagePart], *, model_id: str
     assert len(reread.layers) == len(model.layers)
     vectors = conformance_vectors(model, model_id, seed, vector_thresholds(model, modes))
     all_layers = model.layers
-    full_macs = sum(l.macs for l in all_layers) if kind != "early-exit" else sum(l.macs for l in all_layers)
+    full_macs = sum(l.macs for l in all_layers)  # every stage runs (threshold 4294967295)
     stats = {
         "weightBytes": weight_bytes(all_layers), "paramBytes": param_bytes(all_layers),
         "peakActivationBytes": peak_activation_bytes(model), "macs": full_macs,
@@ -123,10 +122,3 @@ def save(built: Built, out_dir: Path) -> Path:
     path.write_bytes(built.artifact)
     (out_dir / "vectors" / f"{built.model_id}.json").write_text(dump_json(built.vectors))
     return path
-
-
-def full_network_macs(model: harm.IntModel) -> int:
-    from intsim import decide, stage_runs_from_scores
-    n = 1
-    runs = stage_runs_from_scores(model, [np.zeros((n, model.class_count), dtype=np.int64) for _ in model.stages])
-    return int(decide(runs, THRESHOLD_FULL).macs[0])

@@ -21,7 +21,7 @@ def arch_cost(arch: ArchSpec, in_ch: int = 6, window: int = 128) -> tuple[int, i
     macs = params = 0
     ch, length = in_ch, window
     for b in arch.blocks:
-        length = (length + b.dil * (b.k - 1) - b.dil * (b.k - 1) - 1) // b.stride + 1
+        length = (length - 1) // b.stride + 1  # same padding
         macs += length * b.ch * b.k * ch
         params += b.ch * b.k * ch
         ch = b.ch

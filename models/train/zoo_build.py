@@ -8,7 +8,6 @@ Every figure in the artifacts comes from the integer simulation."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
