@@ -22,6 +22,12 @@ export interface BatterySpec {
   readonly baselineUw: number;
   /** One-sigma noise of a voltage report (mV): a voltage under load is noisy. */
   readonly voltageNoiseMv: number;
+  /**
+   * Average drop of a reported voltage below the resting voltage the curves describe, from the
+   * device's load and the cell's internal resistance (mV, default 0); added back before the
+   * curve lookup.
+   */
+  readonly voltageSagMv: number;
   /** One-sigma error of a percent report from a fuel gauge (percentage points). */
   readonly percentNoisePct: number;
   /** Relative error of coulomb counting (model energies and baseline are estimates), e.g. 0.1. */
@@ -31,6 +37,7 @@ export interface BatterySpec {
 export const BATTERY_DEFAULTS = {
   usableFraction: 0.9,
   voltageNoiseMv: 20,
+  voltageSagMv: 0,
   percentNoisePct: 2,
   countingRelError: 0.1,
 } as const;
@@ -42,6 +49,7 @@ export interface BatterySpecInput {
   readonly usableFraction?: number;
   readonly baselineUw: number;
   readonly voltageNoiseMv?: number;
+  readonly voltageSagMv?: number;
   readonly percentNoisePct?: number;
   readonly countingRelError?: number;
 }
@@ -57,6 +65,7 @@ export function makeBatterySpec(input: BatterySpecInput): BatterySpec {
     usableFraction: input.usableFraction ?? BATTERY_DEFAULTS.usableFraction,
     baselineUw: input.baselineUw,
     voltageNoiseMv: input.voltageNoiseMv ?? BATTERY_DEFAULTS.voltageNoiseMv,
+    voltageSagMv: input.voltageSagMv ?? BATTERY_DEFAULTS.voltageSagMv,
     percentNoisePct: input.percentNoisePct ?? BATTERY_DEFAULTS.percentNoisePct,
     countingRelError: input.countingRelError ?? BATTERY_DEFAULTS.countingRelError,
   };
@@ -68,6 +77,7 @@ export function makeBatterySpec(input: BatterySpecInput): BatterySpec {
   check(spec.usableFraction > 0 && spec.usableFraction <= 1, `usableFraction must be in (0, 1] (got ${spec.usableFraction})`);
   check(Number.isFinite(spec.baselineUw) && spec.baselineUw >= 0, `baselineUw must be >= 0 (got ${spec.baselineUw})`);
   check(spec.voltageNoiseMv > 0, `voltageNoiseMv must be > 0 (got ${spec.voltageNoiseMv})`);
+  check(Number.isFinite(spec.voltageSagMv) && spec.voltageSagMv >= 0 && spec.voltageSagMv < 1000, `voltageSagMv must be in [0, 1000) mV (got ${spec.voltageSagMv})`);
   check(spec.percentNoisePct > 0, `percentNoisePct must be > 0 (got ${spec.percentNoisePct})`);
   check(spec.countingRelError >= 0 && spec.countingRelError < 1, `countingRelError must be in [0, 1) (got ${spec.countingRelError})`);
   return spec;

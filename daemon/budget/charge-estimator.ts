@@ -213,8 +213,10 @@ export class ChargeEstimator {
       z = reading.percent / 100;
       sigmaZ = this.spec.percentNoisePct / 100;
     } else {
-      z = chargeFractionAt(chemistry.curve, reading.millivolts);
-      sigmaZ = this.voltageReportSigma(reading.millivolts);
+      // A voltage under load reads below the resting voltage the curve describes (voltageSagMv).
+      const restingMv = reading.millivolts + this.spec.voltageSagMv;
+      z = chargeFractionAt(chemistry.curve, restingMv);
+      sigmaZ = this.voltageReportSigma(restingMv);
     }
     sigmaZ = Math.min(MAX_REPORT_SIGMA, Math.max(MIN_REPORT_SIGMA, sigmaZ));
 

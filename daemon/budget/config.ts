@@ -26,6 +26,7 @@ const batteryFields = {
   usableFraction: z.number().gt(0).max(1).optional().describe(`share of the capacity the budget may spend (default ${BATTERY_DEFAULTS.usableFraction}); the rest is a reserve`),
   baselineUw: z.number().min(0).describe('average power of everything but the CNN (sensor, radio, sleep), µW'),
   voltageNoiseMv: z.number().positive().optional().describe(`one sigma of a voltage report (default ${BATTERY_DEFAULTS.voltageNoiseMv} mV)`),
+  voltageSagMv: z.number().min(0).lt(1000).optional().describe('average drop of a reported voltage below the resting voltage (load x internal resistance), mV (default 0)'),
   percentNoisePct: z.number().positive().optional().describe(`one sigma of a percent report (default ${BATTERY_DEFAULTS.percentNoisePct} points)`),
   countingRelError: z.number().min(0).lt(1).optional().describe(`relative error of coulomb counting (default ${BATTERY_DEFAULTS.countingRelError})`),
 };
@@ -38,6 +39,7 @@ export const batteryOverrideSchema = z.strictObject({
   usableFraction: batteryFields.usableFraction,
   baselineUw: batteryFields.baselineUw.optional(),
   voltageNoiseMv: batteryFields.voltageNoiseMv,
+  voltageSagMv: batteryFields.voltageSagMv,
   percentNoisePct: batteryFields.percentNoisePct,
   countingRelError: batteryFields.countingRelError,
 });

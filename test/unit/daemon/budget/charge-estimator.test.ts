@@ -93,6 +93,14 @@ describe('reconciliation with reports', () => {
     expect(Math.abs(est.estimate().chargeFraction - 0.5)).toBeLessThan(0.01);
   });
 
+  it('a configured sag under load is added back before the curve', () => {
+    const sagging = makeBatterySpec({ chemistry: 'lipo', capacityMah: 10, baselineUw: 100, voltageSagMv: 40 });
+    const est = new ChargeEstimator(sagging, { initialChargeFraction: 0.5, initialSigma: 0.5 });
+    const out = est.applyReport({ kind: 'millivolts', timestampMs: T0, millivolts: 3800 }); // at rest 3840 mV = 50 %
+    expect(out.accepted && out.reportedFraction).toBeCloseTo(0.5, 9);
+    expect(out.accepted && out.effect).toBe('withinNoise');
+  });
+
   it('a large upward jump means the battery was charged or replaced', () => {
     const est = new ChargeEstimator(lipo, { initialChargeFraction: 0.2 });
     const out = est.applyReport({ kind: 'percent', timestampMs: T0, percent: 98 });
