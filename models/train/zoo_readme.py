@@ -295,7 +295,8 @@ def shortfall_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> 
 
 
 def targets_section(zoo: list[tuple[str, harm.IntModel]]) -> list[str]:
-    hapt6 = [(i, m) for i, m in zoo if m.metadata["task"] == "hapt6" and m.metadata["adaptive"]["kind"] == "none"]
+    hapt6_all = [(i, m) for i, m in zoo if m.metadata["task"] == "hapt6"]
+    hapt6 = [(i, m) for i, m in hapt6_all if m.metadata["adaptive"]["kind"] == "none"]
     hapt12 = [(i, m) for i, m in zoo if m.metadata["task"] == "hapt12"]
 
     def acc(m):
@@ -307,14 +308,14 @@ def targets_section(zoo: list[tuple[str, harm.IntModel]]) -> list[str]:
 
     rows = ["## Targets (measured, hapt6/hapt12 test subjects, integer simulation)", "",
             "| target | measured | met |", "|---|---|---|"]
-    b16 = best_under(hapt6, 16 * KB, acc)
+    b16 = best_under(hapt6_all, 16 * KB, acc)
     rows.append(f"| hapt6 best >= 95 % with <= 16 kB weights | {b16[0] + ': ' + pct(acc(b16[1])) if b16 else '—'} | {'yes' if b16 and acc(b16[1]) >= 0.95 else 'no'} |")
-    b2 = best_under(hapt6, 2 * KB, acc)
+    b2 = best_under(hapt6_all, 2 * KB, acc)
     rows.append(f"| hapt6 >= 92 % with <= 2 kB weights | {b2[0] + ': ' + pct(acc(b2[1])) if b2 else '—'} | {'yes' if b2 and acc(b2[1]) >= 0.92 else 'no'} |")
     if hapt6:
         wb = [weight_bytes(m.layers) for _, m in hapt6]
         span = max(wb) / max(min(wb), 1)
-        rows.append(f"| hapt6 front spans >= 20x in weight memory | {min(wb)}–{max(wb)} B = {span:.1f}x | {'yes' if span >= 20 else 'no'} |")
+        rows.append(f"| hapt6 front (plain models) spans >= 20x in weight memory | {min(wb)}–{max(wb)} B = {span:.1f}x | {'yes' if span >= 20 else 'no'} |")
     f12 = best_under(hapt12, 16 * KB, lambda m: m.metadata["metrics"]["test"]["macroF1"])
     if f12:
         v = f12[1].metadata["metrics"]["test"]["macroF1"]
