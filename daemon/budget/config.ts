@@ -77,7 +77,7 @@ export const budgetSchema = z
       .record(z.string().min(1), deviceClassSchema)
       .default({})
       .describe(
-        'device classes by name: { battery: { chemistry: lipo|cr2032, capacityMah, baselineUw, nominalVoltageV?, usableFraction? (0.9), voltageNoiseMv? (20), percentNoisePct? (2), countingRelError? (0.1) }, target: { until: ISO date-time } | { durationDays } | { averagePowerUw } }',
+        'device classes by name: { battery: { chemistry: lipo|cr2032, capacityMah, baselineUw, nominalVoltageV?, usableFraction? (0.9), voltageNoiseMv? (20), voltageSagMv? (0), percentNoisePct? (2), countingRelError? (0.1) }, target: { until: ISO date-time } | { durationDays } | { averagePowerUw } }',
       ),
     defaultClass: z.string().min(1).optional().describe('class of devices not listed under devices (omit: they run without a budget)'),
     devices: z
