@@ -69,6 +69,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX predictions_by_created ON predictions (created_ms);
     `,
   },
+  {
+    version: 4,
+    name: 'battery budget decisions and projections (daemon/budget/messages.ts, issue 5)',
+    // frozen copy of BUDGET_MIGRATION_SQL as of its first version; a later change of those rows
+    // needs a migration 5 (test/unit/daemon/store/migrations.test.ts prepares their INSERTs)
+    sql: `
+  CREATE TABLE budget_decisions (
+    id                       INTEGER PRIMARY KEY,
+    device_id                TEXT NOT NULL,
+    at_ms                    REAL NOT NULL,
+    trigger                  TEXT NOT NULL,
+    mode_index               INTEGER NOT NULL,
+    threshold                INTEGER NOT NULL,
+    previous_mode_index      INTEGER,
+    changed                  INTEGER NOT NULL,
+    held                     INTEGER NOT NULL,
+    status                   TEXT NOT NULL,
+    budget_per_window_uj     REAL,
+    mode_energy_uj           REAL NOT NULL,
+    shortfall_per_window_uj  REAL,
+    reason                   TEXT NOT NULL
+  );
+  CREATE INDEX budget_decisions_by_device ON budget_decisions (device_id, at_ms);
+  CREATE TABLE budget_projections (
+    id                        INTEGER PRIMARY KEY,
+    device_id                 TEXT NOT NULL,
+    at_ms                     REAL NOT NULL,
+    charge_fraction           REAL NOT NULL,
+    charge_sigma              REAL NOT NULL,
+    usable_remaining_uj       REAL NOT NULL,
+    current_mode_index        INTEGER NOT NULL,
+    current_mode_empty_at_ms  REAL,
+    planned_empty_at_ms       REAL,
+    recent_power_uw           REAL,
+    recent_empty_at_ms        REAL,
+    target_end_ms             REAL,
+    target_power_uw           REAL,
+    modes_json                TEXT NOT NULL
+  );
+  CREATE INDEX budget_projections_by_device ON budget_projections (device_id, at_ms);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from '../../../../daemon/store/migrations.ts';
+import { INSERT_DECISION_SQL, INSERT_PROJECTION_SQL } from '../../../../daemon/budget/messages.ts';
 
 function columns(db: Database.Database, table: string): string[] {
   return (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
@@ -35,6 +36,13 @@ describe('migrations', () => {
       expect(db.prepare('SELECT device_id, window_seq, class_name, model_id FROM predictions').all()).toEqual([{ device_id: 'd', window_seq: 7, class_name: 'SITTING', model_id: '' }]);
     });
   }
+
+  it('hold the budget tables the budget part writes (its INSERT statements prepare)', () => {
+    const db = new Database(':memory:');
+    migrate(db, 1);
+    expect(() => db.prepare(INSERT_DECISION_SQL)).not.toThrow();
+    expect(() => db.prepare(INSERT_PROJECTION_SQL)).not.toThrow();
+  });
 
   it('refuse a database newer than the code', () => {
     const db = new Database(':memory:');
