@@ -22,10 +22,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runHost(model: string, window: Int8Array, threshold: number, kernelSet: 0 | 1): unknown {
+function runHost(model: string, window: Int8Array, threshold: number, kernelSet: 0 | 1, widenPerCall = false): unknown {
   const windowPath = join(dir, 'window.bin');
   writeFileSync(windowPath, window);
-  return JSON.parse(execFileSync(harness, [model, windowPath, String(threshold), String(kernelSet)], { encoding: 'utf8' }));
+  const env = widenPerCall ? { ...process.env, HAR_WIDEN_PER_CALL: '1' } : process.env;
+  return JSON.parse(execFileSync(harness, [model, windowPath, String(threshold), String(kernelSet)], { encoding: 'utf8', env }));
 }
 
 describe('firmware C sources on the host = TS reference', () => {
@@ -45,6 +46,10 @@ describe('firmware C sources on the host = TS reference', () => {
           delete got.arenaBytes;
           expect(got, `window ${w}, threshold ${threshold}, kernel set ${kernelSet}`).toEqual(expected);
         }
+        // The optimized kernels' fallback: narrow weights widened on every call.
+        const perCall = runHost(modelPath, window, threshold, 0, true) as Record<string, unknown>;
+        delete perCall.arenaBytes;
+        expect(perCall, `window ${w}, threshold ${threshold}, widening per call`).toEqual(expected);
       }
     }
   });

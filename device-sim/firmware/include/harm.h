@@ -77,6 +77,9 @@ typedef struct {
   /* 1 when every channel satisfies accBound * mul + 2^(shift-1) < 2^31 and shift <= 30, so the
    * requantization is exact in 32-bit arithmetic (computed at boot; used by the SIMD kernels). */
   uint8_t requant32;
+  /* The weights re-packed at the optimized kernels' lane width (weightBits < inBits), prepared
+   * once at boot in the arena when it has room (net_prepare_weights); 0 = widen per call. */
+  const uint32_t *widened;
 } harm_layer;
 
 typedef struct {

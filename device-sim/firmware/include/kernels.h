@@ -37,6 +37,13 @@ typedef struct {
   pool_kernel globalavgpool;
 } kernel_set;
 
+/* Lane width of the optimized kernels for a layer: max(inBits, weightBits). */
+static inline uint32_t simd_lane_bits(const harm_layer *l) { return l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits; }
+/* Words of one weight row re-packed at the lane width. */
+static inline uint32_t simd_row_words(const harm_layer *l) { return (l->row_elems * simd_lane_bits(l) + 31u) / 32u; }
+/* Re-packs every weight row of l at its lane width into dst (out_ch * simd_row_words words). */
+void simd_widen_layer(const harm_layer *l, uint32_t *dst);
+
 extern const kernel_set kernels_ref;  /* plain C, one MAC per multiply */
 extern const kernel_set kernels_simd; /* custom-0 SIMD dot products (docs/ARCHITECTURE.md) */
 

@@ -15,6 +15,8 @@ typedef struct {
   uint32_t wexp_words; /* widest re-packed weight tensor */
   uint32_t xpack_words; /* widest padded conv1d input, packed (at most one byte per element) */
   uint32_t total_bytes;
+  /* Optional, after total_bytes: every widened weight tensor, prepared once at boot. */
+  uint32_t widened_bytes;
 } net_plan;
 
 #define NET_ACT_BUFFERS 3u
@@ -30,6 +32,11 @@ typedef struct {
 } net_result;
 
 void net_plan_arena(const harm_model *m, net_plan *plan);
+
+/* If the arena has room after plan->total_bytes for every widened weight tensor, re-packs them
+ * there once (the optimized kernels then skip the per-call widening) and returns 1; else 0.
+ * The model keeps pointers into the arena. */
+int net_prepare_weights(harm_model *m, const net_plan *plan, uint8_t *arena, uint32_t arena_bytes);
 
 /* Runs the stages on `window` (int8, [windowSamples][inChannels]) with threshold T
  * (ARITHMETIC.md 6). `arena` must hold plan->total_bytes, 4-byte aligned. */

@@ -103,11 +103,16 @@ static const uint32_t *simd_widen_weights(const harm_layer *l, uint32_t lane, ui
   return dst;
 }
 
+void simd_widen_layer(const harm_layer *l, uint32_t *dst) {
+  simd_widen_weights(l, simd_lane_bits(l), simd_row_words(l), dst);
+}
+
 static simd_plan simd_make_plan(const harm_layer *l, kernel_scratch *s) {
   simd_plan p;
   p.lane_bits = l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits;
   p.row_words = (l->row_elems * p.lane_bits + 31u) / 32u;
   p.rows = l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
+           : l->widened                  ? l->widened
                                          : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
   int split = !l->out_signed;
   for (uint32_t o = 0; o < l->out_ch && split; o++) split = l->shift[o] >= 17u;
