@@ -102,6 +102,15 @@ describe('writeArtifact + readArtifact', () => {
     expect(b.header.crc32).not.toBe(a.header.crc32);
   });
 
+  it('reads an artifact that sits at an odd offset inside a larger buffer (e.g. a pooled Buffer)', () => {
+    const big = new Uint8Array(bytes.length + 7);
+    big.set(bytes, 3);
+    const view = big.subarray(3, 3 + bytes.length);
+    const b = readArtifact(view);
+    expect(b.layers[2]?.tensors?.bias[1]).toBe(10);
+    expect([...(b.layers[0]?.tensors?.packedWeights ?? [])]).toEqual([1, 0xff, 2, 0]);
+  });
+
   it('replacing the metadata with itself gives the same bytes', () => {
     expect(Buffer.from(replaceMetadata(bytes, a.metadata)).equals(Buffer.from(bytes))).toBe(true);
     for (let seed = 300; seed < 310; seed++) {
