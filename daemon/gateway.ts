@@ -123,6 +123,7 @@ export class Gateway {
           workers: config.engine.workers,
           engineModule: deps.engineModule ?? ENGINE_MODULES[config.engine.kind],
           artifactBytes: model.bytes,
+          engineOptions: config.engine.profile === undefined ? {} : { profile: config.engine.profile },
           maxInFlightPerWorker: config.pipeline.maxInFlightPerWorker,
           maxQueuedPerDevice: config.pipeline.maxQueuedWindowsPerDevice,
           maxQueuedPerWorker: config.pipeline.maxQueuedWindowsPerWorker,

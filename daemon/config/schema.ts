@@ -98,6 +98,11 @@ export const configSchema = z
       .strictObject({
         kind: z.enum(['reference', 'mcu']).default('reference').describe('reference: TypeScript integer executor; mcu: the emulated RISC-V twin'),
         workers: z.number().int().min(1).max(64).default(2).describe('inference worker threads'),
+        profile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('engine kind mcu: energy/clock profile of the emulated MCU (device-sim/timing ENERGY_PROFILES; default: its default profile)'),
       })
       .prefault({})
       .describe('where windows are inferred (worker threads, so inference never blocks ingest)'),
