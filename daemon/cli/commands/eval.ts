@@ -298,10 +298,16 @@ export function registerEval(program: Command): void {
       if (perMode) {
         process.stdout.write(`\noperating modes (${perMode.length})\n`);
         const full = figures.find((f) => f.threshold === THRESHOLD_FULL);
+        const mcu = perMode.some((f) => f.avgCycles !== null);
+        const header = ['threshold', 'accuracy', 'macro F1', 'continue', 'avg MACs', 'vs full', ...(mcu ? ['cycles', 'latency us', 'energy uJ', 'differ'] : [])];
         process.stdout.write(`${formatTable(
-          ['threshold', 'accuracy', 'macro F1', 'continue', 'avg MACs', 'vs full'],
-          perMode.map((f) => [String(f.threshold), `${(f.accuracy * 100).toFixed(2)} %`, f.macroF1.toFixed(4), `${(f.continueShare * 100).toFixed(1)} %`, f.avgMacs.toFixed(0), full && full.avgMacs > 0 ? `${(f.avgMacs / full.avgMacs).toFixed(3)}x` : '-']),
-          new Set([0, 1, 2, 3, 4, 5]),
+          header,
+          perMode.map((f) => [
+            String(f.threshold), `${(f.accuracy * 100).toFixed(2)} %`, f.macroF1.toFixed(4), `${(f.continueShare * 100).toFixed(1)} %`, f.avgMacs.toFixed(0),
+            full && full.avgMacs > 0 ? `${(f.avgMacs / full.avgMacs).toFixed(3)}x` : '-',
+            ...(mcu ? [(f.avgCycles ?? 0).toFixed(0), (f.avgLatencyUs ?? 0).toFixed(1), (f.avgEnergyUj ?? 0).toFixed(3), f.mismatches === null ? '-' : String(f.mismatches)] : []),
+          ]),
+          new Set(header.map((_, i) => i)),
         )}\n`);
       }
       failOnMismatch(figures);
