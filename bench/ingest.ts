@@ -6,6 +6,7 @@
 //    and N simulated wearables (synthetic signals, one shared connection, QoS 1) at X times real
 //    time: batches/s and samples/s sustained through the ingest, drops by kind, process CPU and
 //    peak RSS. The wearables and the broker run in the same process, so CPU and RSS include them.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { MqttConnection } from '../daemon/mqtt/connection.ts';
@@ -112,11 +113,13 @@ async function endToEnd(o: { devices: number; speed: number; seconds: number; fo
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let peakRssMb = 0;
+  const loadAvg = loadavg()[0] ?? 0;
   const rssTimer = setInterval(() => (peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20)), 200);
   await sleep(o.seconds * 1000);
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const c1 = ingest.counters();
+  const backlogBatches = fleet.stats().batches - c1.batches - c1.dropped;
   clearInterval(rssTimer);
   await fleet.stop();
   await ingest.stop();
@@ -131,9 +134,11 @@ async function endToEnd(o: { devices: number; speed: number; seconds: number; fo
       `end to end: ${o.devices} wearables x 50 Hz x speed ${o.speed} (${o.format}, ${o.batchSamples}-sample batches, QoS 1, embedded aedes, one process), ${elapsedS.toFixed(1)} s measured`,
       `  offered   ${Math.round(offeredSamplesPerS)} samples/s`,
       `  ingested  ${Math.round(samplesPerS)} samples/s, ${Math.round(batchesPerS)} batches/s`,
+      `  backlog   ${backlogBatches} batches published but not yet ingested at the end (growing = not keeping up)`,
       `  dropped   ${c1.dropped - c0.dropped} by the ingest ${JSON.stringify(c1.errorsByKind)}; simulator skipped ${fs.skippedBatches} batches (fell behind), publish errors ${fs.publishErrors}`,
       `  CPU       ${(((cpu.user + cpu.system) / 1e6 / elapsedS) * 100).toFixed(0)} % of one core (broker + ingest + simulator)`,
       `  RSS       ${peakRssMb.toFixed(0)} MB peak`,
+      `  machine   load average ${loadAvg.toFixed(1)} at the start (other processes compete for the cores)`,
       '',
     ].join('\n'),
   );
