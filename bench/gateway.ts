@@ -102,7 +102,7 @@ async function spawnDaemon(dir: string, o: Options): Promise<DaemonHandle> {
       `  maxDevices: ${Math.max(10_000, o.devices)}`,
       `model: { file: ${JSON.stringify(o.model)} }`,
       `engine: { kind: ${o.engine}, workers: ${o.workers} }`,
-      'websocket: { port: 0, statsIntervalMs: 1000, maxBufferedBytes: 67108864 }',
+      'websocket: { port: 0, statsIntervalMs: 1000, maxBufferedBytes: 8388608 }', // ~30 s of prediction messages for a slow bench client
     ].join('\n'),
   );
   const profile = o.profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', o.profileDir];
