@@ -23,6 +23,7 @@
 //    report range) are rejected and counted by kind; the estimate keeps counting.
 import { chargeFractionAt, millivoltsAt } from './chemistry.ts';
 import { chemistryOf, fullEnergyUj, usableEnergyUj, type BatterySpec } from './battery.ts';
+import { isPlausibleWindowEnergyUj } from './modes.ts';
 
 /** A battery report from the device, on the same timeline as its sample timestamps. */
 export type BatteryReading =
@@ -132,12 +133,12 @@ export class ChargeEstimator {
 
   /**
    * Counts one window: the baseline since the last timestamp plus the CNN energy the twin
-   * measured for it. A non-finite or negative energy is counted as `badEnergy` and ignored
-   * (time still advances).
+   * measured for it. A non-finite, negative or implausible (> 1 J) energy is counted as
+   * `badEnergy` and ignored (time still advances).
    */
   recordWindow(timestampMs: number, energyUj: number): void {
     this.advanceTo(timestampMs);
-    if (!Number.isFinite(energyUj) || energyUj < 0) {
+    if (!isPlausibleWindowEnergyUj(energyUj)) {
       this.rejected.badEnergy++;
       return;
     }

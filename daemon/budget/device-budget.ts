@@ -5,7 +5,7 @@
 import { baselinePerWindowUj, devicePowerUw, windowPeriodS, type BatterySpec, type WindowTiming } from './battery.ts';
 import { ChargeEstimator, type BatteryReading, type ChargeEstimatorOptions, type ReportOutcome } from './charge-estimator.ts';
 import { ModeController, cheapestMode, type ControllerOptions, type DecisionTrigger, type ModeDecision } from './controller.ts';
-import { ModeEnergyAverages, modeIndexOfThreshold, type ModeAverageOptions, type OperatingMode } from './modes.ts';
+import { ModeEnergyAverages, isPlausibleWindowEnergyUj, modeIndexOfThreshold, type ModeAverageOptions, type OperatingMode } from './modes.ts';
 import { project, type Projection } from './projection.ts';
 import { resolveTarget, validateTarget, type BudgetTarget, type ResolvedTarget } from './target.ts';
 import { BudgetError } from './errors.ts';
@@ -53,12 +53,14 @@ const NO_UPDATE: BudgetUpdate = { decision: null, projection: null, report: null
 
 export interface BudgetCounters {
   readonly windows: number;
-  /** Windows without a measured energy (the mode's running average was counted). */
+  /** Windows without a measured energy, or with a bad one (the mode's running average was counted). */
   readonly windowsWithoutEnergy: number;
   /** Windows whose threshold is not in the mode table (energy counted, averages untouched). */
   readonly unknownThreshold: number;
   /** Windows with a non-finite timestamp (ignored). */
   readonly badTimestamps: number;
+  /** Windows with a non-finite, negative or implausible (> 1 J) energy (counted at the mode's average). */
+  readonly badEnergy: number;
   readonly evaluations: number;
   readonly switches: number;
 }
@@ -83,7 +85,7 @@ export class DeviceBudget {
   private windowsSinceEvaluation = 0;
   private lastDecision: ModeDecision | null = null;
   private lastProjection: Projection | null = null;
-  private counters = { windows: 0, windowsWithoutEnergy: 0, unknownThreshold: 0, badTimestamps: 0, evaluations: 0 };
+  private counters = { windows: 0, windowsWithoutEnergy: 0, unknownThreshold: 0, badTimestamps: 0, badEnergy: 0, evaluations: 0 };
 
   constructor(options: DeviceBudgetOptions) {
     if (options.modes.length === 0) throw new BudgetError('BAD_MODES', 'a device budget needs at least one mode');
@@ -136,6 +138,11 @@ export class DeviceBudget {
     const modeIndex = modeIndexOfThreshold(this.modes, window.threshold);
     let energyUj = window.energyUj;
     if (modeIndex < 0) this.counters.unknownThreshold++;
+    if (energyUj !== null && !isPlausibleWindowEnergyUj(energyUj)) {
+      // NaN, negative or > 1 J: counted, and the window is counted at its mode's average.
+      this.counters.badEnergy++;
+      energyUj = null;
+    }
     if (energyUj === null) {
       this.counters.windowsWithoutEnergy++;
       energyUj = modeIndex >= 0 ? this.averages.averageUj(modeIndex) : 0;

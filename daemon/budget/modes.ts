@@ -4,6 +4,16 @@
 // average (measured on validation windows) only seeds the device's own figure.
 import { BudgetError } from './errors.ts';
 
+/**
+ * Upper bound of a plausible CNN energy per window: 1 J (the paper's models spend 0.005-62 µJ
+ * per inference; a million times more is a unit error or a fault), so larger values are rejected.
+ */
+export const MAX_WINDOW_ENERGY_UJ = 1e6;
+
+export function isPlausibleWindowEnergyUj(energyUj: number): boolean {
+  return Number.isFinite(energyUj) && energyUj >= 0 && energyUj <= MAX_WINDOW_ENERGY_UJ;
+}
+
 /** The fields of one row of the model's mode table that the budget uses. */
 export interface ModeTableRow {
   readonly threshold: number;
@@ -41,7 +51,7 @@ export function modesFromTable(rows: readonly ModeTableRow[]): OperatingMode[] {
   }
   return rows.map((row, index) => {
     const energyUj = row.energyUj ?? Number.NaN;
-    if (!Number.isFinite(energyUj) || energyUj < 0) throw new BudgetError('BAD_MODES', `mode ${index}: energyUj ${energyUj} must be a number >= 0`);
+    if (!isPlausibleWindowEnergyUj(energyUj)) throw new BudgetError('BAD_MODES', `mode ${index}: energyUj ${energyUj} must be a number in 0..${MAX_WINDOW_ENERGY_UJ}`);
     if (!Number.isFinite(row.accuracy) || row.accuracy < 0 || row.accuracy > 1) throw new BudgetError('BAD_MODES', `mode ${index}: accuracy ${row.accuracy} must be in 0..1`);
     return { index, threshold: row.threshold, accuracy: row.accuracy, macroF1: row.macroF1 ?? null, tableEnergyUj: energyUj };
   });
@@ -108,7 +118,7 @@ export class ModeEnergyAverages {
     const count = this.counts[index];
     const rho = this.rho[index];
     const plain = this.plainUj[index];
-    if (table === undefined || count === undefined || rho === undefined || plain === undefined || !Number.isFinite(energyUj) || energyUj < 0) return false;
+    if (table === undefined || count === undefined || rho === undefined || plain === undefined || !isPlausibleWindowEnergyUj(energyUj)) return false;
     this.plainUj[index] = plain + (energyUj - plain) * this.weight(count, 1);
     if (table > 0) {
       const ratio = energyUj / table;

@@ -37,9 +37,10 @@ describe('coulomb counting', () => {
     est.recordWindow(T0, 10); // time went back: no baseline, but the window itself still cost energy
     est.recordWindow(T0 + HOUR_MS, Number.NaN);
     est.recordWindow(T0 + HOUR_MS, -5);
+    est.recordWindow(T0 + HOUR_MS, 5e9); // 5 kJ for one window: a unit error
     const e = est.estimate();
     expect(e.rejected.timeBackwards).toBe(1);
-    expect(e.rejected.badEnergy).toBe(2);
+    expect(e.rejected.badEnergy).toBe(3);
     expect(e.chargeFraction).toBeCloseTo(before - 10 / fullEnergyUj(lipo), 12);
   });
 });

@@ -43,14 +43,17 @@ describe('DeviceBudget', () => {
     expect(b.snapshot().counters).toMatchObject({ windows: 35, evaluations: 5 });
   });
 
-  it('windows without a measured energy count the mode average; unknown thresholds are counted', () => {
+  it('windows without a measured energy, or with a bad one, count the mode average; unknown thresholds are counted', () => {
     const b = budget(1000);
     b.onWindow({ timestampMs: T0, threshold: 200, energyUj: null });
     b.onWindow({ timestampMs: T0 + 1000, threshold: 12345, energyUj: 5 });
+    b.onWindow({ timestampMs: T0 + 2000, threshold: 200, energyUj: -3 });
+    b.onWindow({ timestampMs: T0 + 3000, threshold: 200, energyUj: 7e9 });
     const snap = b.snapshot();
-    expect(snap.counters).toMatchObject({ windowsWithoutEnergy: 1, unknownThreshold: 1 });
-    // 30 µJ (mode 2's average) + 5 µJ + 10 µW x 1 s
-    expect(snap.charge.countedUj).toBeCloseTo(45, 9);
+    expect(snap.counters).toMatchObject({ windowsWithoutEnergy: 3, unknownThreshold: 1, badEnergy: 2 });
+    // 3 x 30 µJ (mode 2's average) + 5 µJ + 10 µW x 3 s
+    expect(snap.charge.countedUj).toBeCloseTo(125, 9);
+    expect(snap.modeEnergiesUj[2]).toBe(30);
   });
 
   it('a device that never reports keeps counting to empty and then runs the cheapest mode', () => {
