@@ -131,7 +131,19 @@ export class MqttConnection implements MessageSource {
       }
       this.messages.next({ topic, payload, receivedAtMs: this.now() });
     });
-    await this.firstConnection(client, config.broker === 'embedded');
+    try {
+      await this.firstConnection(client, config.broker === 'embedded');
+    } catch (err) {
+      // a refused start leaves nothing running behind it
+      this.client = null;
+      await client.endAsync(true).catch(() => undefined);
+      this.state.next('stopped');
+      if (this.broker) {
+        await this.broker.stop();
+        this.broker = null;
+      }
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {

@@ -124,7 +124,13 @@ describe('MqttConnection to external brokers', () => {
     const bad = validateConfig({ mqtt: { broker: 'external', url, clientId: 'gw-auth-bad', username: 'gateway', password: 'wrong' } }).mqtt;
     const refused = new MqttConnection({ config: bad, logger: silent });
     cleanups.push(() => refused.stop());
+    let attempts = 0;
+    aedes.on('connackSent', () => attempts++);
     await expect(refused.start()).rejects.toMatchObject({ name: 'MqttError', code: 'connect-refused' });
+    expect(refused.currentState).toBe('stopped');
+    const attemptsAfterRefusal = attempts;
+    await new Promise((r) => setTimeout(r, 600)); // longer than the first reconnect delay
+    expect(attempts).toBe(attemptsAfterRefusal); // nothing keeps retrying behind a refused start
     const good = validateConfig({ mqtt: { broker: 'external', url, clientId: 'gw-auth', username: 'gateway', password: 's3cret' } }).mqtt;
     await roundTrip(new MqttConnection({ config: good, logger: silent }), url, { username: 'gateway', password: 's3cret' });
   });
