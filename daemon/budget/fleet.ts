@@ -127,6 +127,23 @@ export class BudgetFleet {
     return [...this.budgets.values()].filter((b): b is DeviceBudget => b !== null).map((b) => b.snapshot());
   }
 
+  /**
+   * Devices that will not make their target (status infeasible or empty, or a planned end before
+   * an end-date target), soonest planned end first: what a fleet operator acts on.
+   */
+  atRisk(): { readonly deviceId: string; readonly status: string; readonly plannedEmptyAtMs: number | null; readonly targetEndMs: number | null; readonly reason: string }[] {
+    const rows = [];
+    for (const snap of this.snapshot()) {
+      const { decision, projection } = snap;
+      if (!decision || !projection) continue;
+      const late = projection.targetEndMs !== null && projection.plannedEmptyAtMs !== null && projection.plannedEmptyAtMs < projection.targetEndMs;
+      if (decision.status === 'infeasible' || decision.status === 'empty' || late) {
+        rows.push({ deviceId: snap.deviceId, status: decision.status, plannedEmptyAtMs: projection.plannedEmptyAtMs, targetEndMs: projection.targetEndMs, reason: decision.reason });
+      }
+    }
+    return rows.sort((a, b) => (a.plannedEmptyAtMs ?? Number.POSITIVE_INFINITY) - (b.plannedEmptyAtMs ?? Number.POSITIVE_INFINITY));
+  }
+
   counters(): { readonly devicesWithBudget: number; readonly devicesWithout: number; readonly reportsWithoutTime: number } {
     let withBudget = 0;
     for (const b of this.budgets.values()) if (b) withBudget++;

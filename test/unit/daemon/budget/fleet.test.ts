@@ -65,6 +65,25 @@ describe('BudgetFleet', () => {
   });
 });
 
+describe('BudgetFleet.atRisk', () => {
+  it('lists the devices that will miss their target, soonest first', () => {
+    const config = budgetSchema.parse({
+      classes: {
+        big: { battery: { chemistry: 'lipo', capacityMah: 100, baselineUw: 10 }, target: { durationDays: 30 } },
+        tiny: { battery: { chemistry: 'lipo', capacityMah: 0.2, baselineUw: 10 }, target: { durationDays: 30 } },
+        tinier: { battery: { chemistry: 'lipo', capacityMah: 0.1, baselineUw: 10 }, target: { durationDays: 30 } },
+      },
+      devices: { ok: { class: 'big' }, weak: { class: 'tiny' }, weaker: { class: 'tinier' } },
+    });
+    const f = new BudgetFleet({ config, modelId: 'm', modeTable: TABLE, timing: { rateHz: 50, strideSamples: 50 }, baseTopic: 'har' });
+    for (const id of ['ok', 'weak', 'weaker']) f.onWindow(id, { timestampMs: T0, threshold: 0, energyUj: 10 });
+    const risk = f.atRisk();
+    expect(risk.map((r) => r.deviceId)).toEqual(['weaker', 'weak']);
+    expect(risk[0]?.status).toBe('infeasible');
+    expect(risk[0]?.reason).toMatch(/^infeasible/);
+  });
+});
+
 describe('DeviceBudget edge cases through the fleet', () => {
   it('a window or report with a non-finite time is counted and ignored', () => {
     const f = fleet();
