@@ -121,8 +121,9 @@ export const projectionRowSchema = z.strictObject({
 export type ProjectionRow = z.infer<typeof projectionRowSchema>;
 
 /**
- * The next store migration (daemon/store/migrations.ts): the lead appends it with the next
- * version number. Insert statements use named parameters matching the row types' keys.
+ * The budget tables. Frozen as migration 4 in daemon/store/migrations.ts (a copy): changing the
+ * row shapes needs a new migration there. Insert statements use named parameters matching the
+ * row types' keys.
  */
 export const BUDGET_MIGRATION_SQL = `
   CREATE TABLE budget_decisions (
