@@ -24,8 +24,11 @@ export const mqttSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1').describe('address the embedded broker listens on'),
         port: port.default(1883).describe('TCP port of the embedded broker (0 = any free port)'),
+        username: z.string().min(1).optional().describe('when set (with password), clients must log in with these credentials; set it when host is not loopback'),
+        password: z.string().min(1).optional().describe('password of embedded.username'),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((e) => (e.username === undefined) === (e.password === undefined), { message: 'username and password go together', path: ['password'] }),
     url: z
       .string()
       .regex(/^(mqtts?|wss?):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL')

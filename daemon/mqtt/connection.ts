@@ -98,7 +98,8 @@ export class MqttConnection implements MessageSource {
   async start(): Promise<void> {
     const { config, logger } = this.options;
     if (config.broker === 'embedded') {
-      this.broker = new EmbeddedBroker({ host: config.embedded.host, port: config.embedded.port, logger });
+      const { host, port, username, password } = config.embedded;
+      this.broker = new EmbeddedBroker({ host, port, username, password, logger });
       await this.broker.start();
       this.url = this.broker.url;
     } else {
@@ -249,8 +250,7 @@ export class MqttConnection implements MessageSource {
       connectTimeout: config.connectTimeoutMs,
       reconnectPeriod: this.backoff.peek(),
       queueQoSZero: false,
-      ...(config.broker === 'external' && config.username !== undefined ? { username: config.username } : {}),
-      ...(config.broker === 'external' && config.password !== undefined ? { password: config.password } : {}),
+      ...credentials(config),
       ...(ca ? { ca } : {}),
       ...(cert ? { cert } : {}),
       ...(key ? { key } : {}),
@@ -296,6 +296,15 @@ export class MqttConnection implements MessageSource {
       client.on('error', onError);
     });
   }
+}
+
+/** The login of our own client: the external broker's, or the embedded broker's when it requires one. */
+function credentials(config: MqttConfig): { username?: string; password?: string } {
+  const source = config.broker === 'external' ? config : config.embedded;
+  return {
+    ...(source.username !== undefined ? { username: source.username } : {}),
+    ...(source.password !== undefined ? { password: source.password } : {}),
+  };
 }
 
 /** Hides a password embedded in a URL (mqtt://user:secret@host). */

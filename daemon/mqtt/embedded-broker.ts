@@ -1,5 +1,6 @@
 // The embedded broker: aedes (MQTT 3.1.1) on a TCP listener, by default on loopback only.
 // In-memory persistence: sessions and queued QoS 1 messages live as long as the daemon.
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
@@ -9,6 +10,9 @@ export interface EmbeddedBrokerOptions {
   readonly host: string;
   /** 0 = any free port (see `port` after start()). */
   readonly port: number;
+  /** When both are set, every client must log in with them (MQTT 3.1.1 section 3.1.3.4-5). */
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
   readonly logger: Logger;
 }
 
@@ -36,7 +40,18 @@ export class EmbeddedBroker {
   }
 
   async start(): Promise<void> {
-    const broker = await Aedes.createBroker();
+    const { username, password } = this.options;
+    const broker = await Aedes.createBroker(
+      username !== undefined && password !== undefined
+        ? {
+            authenticate: (_client, user, pass, done) => {
+              const ok = user !== undefined && pass !== undefined && sameSecret(user, username) && sameSecret(pass.toString('utf8'), password);
+              // CONNACK 4: bad user name or password (MQTT 3.1.1 section 3.2.2.3)
+              done(ok ? null : Object.assign(new Error('bad user name or password'), { returnCode: 4 as const }), ok);
+            },
+          }
+        : {},
+    );
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -74,4 +89,11 @@ export class EmbeddedBroker {
 
 function closeBroker(broker: Aedes): Promise<void> {
   return new Promise((resolve) => broker.close(() => resolve()));
+}
+
+/** Constant-time comparison of two secrets (lengths may differ). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -20,6 +20,9 @@ export type PayloadFormat = 'json' | 'binary';
 export interface SimulatedWearablesOptions {
   /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
   readonly url: string;
+  /** Broker login, when it requires one. */
+  readonly username?: string;
+  readonly password?: string;
   readonly devices: number;
   /** Playback speed: 1 = real time, 10 = ten times faster. */
   readonly speed?: number;
@@ -121,7 +124,11 @@ export async function startSimulatedWearables(options: SimulatedWearablesOptions
   const sourceKind: 'hapt' | 'synthetic' = recordings.set ? 'hapt' : 'synthetic';
   if (!recordings.set) options.logger?.info({ reason: recordings.reason }, 'simulated wearables: no recordings, using synthetic signals');
 
-  const clientOptions = (clientId: string): IClientOptions => ({ clientId, protocolVersion: 4, clean: true, reconnectPeriod: 500, connectTimeout: 5000 });
+  const login = {
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  };
+  const clientOptions = (clientId: string): IClientOptions => ({ clientId, protocolVersion: 4, clean: true, reconnectPeriod: 500, connectTimeout: 5000, ...login });
   const clients: MqttClient[] = [];
   const connect = async (clientId: string): Promise<MqttClient> => {
     const client = await mqtt.connectAsync(options.url, clientOptions(clientId));

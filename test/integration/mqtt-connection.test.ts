@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { firstValueFrom, filter, take, toArray, timeout } from 'rxjs';
 import { MqttConnection, type InboundMessage } from '../../daemon/mqtt/connection.ts';
 import { validateConfig } from '../../daemon/config/load.ts';
+import { startSimulatedWearables } from '../../device-sim/wearables/index.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -93,6 +94,25 @@ describe('MqttConnection', () => {
     expect(conn.currentState).toBe('stopped');
     // the embedded broker is gone with it
     await expect(mqtt.connectAsync(conn.brokerUrl, { reconnectPeriod: 0, connectTimeout: 500 })).rejects.toThrow();
+  });
+
+  it('makes the embedded broker require a login when embedded.username/password are set', async () => {
+    const config = validateConfig({ mqtt: { embedded: { port: 0, username: 'gw', password: 'pa55' }, clientId: 'gw-login' } }).mqtt;
+    const conn = new MqttConnection({ config, logger: silent });
+    cleanups.push(() => conn.stop());
+    conn.addSubscriptions(['har/+/imu']);
+    const messages: InboundMessage[] = [];
+    conn.messages$.subscribe((m) => messages.push(m));
+    await conn.start(); // its own client logs in with the same credentials
+    expect(conn.currentState).toBe('online');
+    const anonymous = mqtt.connectAsync(conn.brokerUrl, { protocolVersion: 4, reconnectPeriod: 0 });
+    await expect(anonymous).rejects.toThrow(/bad username or password/i);
+    const wrong = mqtt.connectAsync(conn.brokerUrl, { protocolVersion: 4, reconnectPeriod: 0, username: 'gw', password: 'nope' });
+    await expect(wrong).rejects.toThrow();
+    const fleet = await startSimulatedWearables({ url: conn.brokerUrl, username: 'gw', password: 'pa55', devices: 1, speed: 20, dataDir: null, idPrefix: 'login', logger: silent });
+    await waitFor(() => messages.length >= 3);
+    await fleet.stop();
+    expect(fleet.stats().publishErrors).toBe(0);
   });
 
   it('publishes offline on stop and as its last will when it dies', async () => {

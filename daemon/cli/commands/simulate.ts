@@ -16,6 +16,8 @@ interface SimulateFlags {
   devices: number;
   url?: string;
   config?: string;
+  username?: string;
+  password?: string;
   speed: number;
   format: 'json' | 'binary';
   duration?: number;
@@ -52,6 +54,8 @@ export function registerSimulate(program: Command): void {
     .option('--duration <s>', 'stop after this many wall-clock seconds (default: until Ctrl-C)', positiveNumber('--duration'))
     .option('--data <dir>', 'shared datasets folder (default: $HAR_DATA_DIR or ../shared/datasets)')
     .option('--synthetic', 'use synthetic signals even when recordings are present')
+    .option('--username <name>', 'broker login (default: the one of --config)')
+    .option('--password <secret>', 'broker password (default: the one of --config)')
     .option('--base-topic <topic>', 'base topic (default: the one of --config, else har)')
     .option('--batch <n>', 'samples per batch', positiveNumber('--batch', true), 25)
     .addOption(new Option('--qos <q>', 'MQTT QoS of the publishes').choices(['0', '1']).default(1).argParser((v) => (v === '0' ? 0 : 1)))
@@ -69,6 +73,8 @@ export function registerSimulate(program: Command): void {
       try {
         fleet = await startSimulatedWearables({
           url: target.url,
+          ...(target.username !== undefined ? { username: target.username } : {}),
+          ...(target.password !== undefined ? { password: target.password } : {}),
           devices: flags.devices,
           speed: flags.speed,
           format: flags.format,
@@ -101,8 +107,17 @@ export function registerSimulate(program: Command): void {
 }
 
 /** Broker URL and base topic: flags first, then the gateway configuration, then the defaults. */
-async function brokerTarget(flags: SimulateFlags): Promise<{ url: string; baseTopic: string }> {
-  if (flags.config === undefined) return { url: flags.url ?? 'mqtt://127.0.0.1:1883', baseTopic: flags.baseTopic ?? 'har' };
+interface BrokerTarget {
+  url: string;
+  baseTopic: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+async function brokerTarget(flags: SimulateFlags): Promise<BrokerTarget> {
+  if (flags.config === undefined) {
+    return { url: flags.url ?? 'mqtt://127.0.0.1:1883', baseTopic: flags.baseTopic ?? 'har', username: flags.username, password: flags.password };
+  }
   let mqttConfig;
   try {
     mqttConfig = (await loadConfig(flags.config)).mqtt;
@@ -113,5 +128,11 @@ async function brokerTarget(flags: SimulateFlags): Promise<{ url: string; baseTo
   const { host, port } = mqttConfig.embedded;
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const configured = mqttConfig.broker === 'external' ? (mqttConfig.url ?? '') : `mqtt://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-  return { url: flags.url ?? configured, baseTopic: flags.baseTopic ?? mqttConfig.baseTopic };
+  const login = mqttConfig.broker === 'external' ? mqttConfig : mqttConfig.embedded;
+  return {
+    url: flags.url ?? configured,
+    baseTopic: flags.baseTopic ?? mqttConfig.baseTopic,
+    username: flags.username ?? login.username,
+    password: flags.password ?? login.password,
+  };
 }
