@@ -37,6 +37,10 @@ typedef struct {
   pool_kernel globalavgpool;
 } kernel_set;
 
+/* Bytes of one of the four shifted copies of a padded 8-bit conv1d input (src/kernels_simd.c):
+ * the data, up to 3 bytes of shift and 4 bytes a last partial word may read, rounded to words. */
+#define SIMD_SHIFTED_COPY_BYTES(padded_bytes) ((((padded_bytes) + 7u) + 3u) & ~3u)
+
 /* Lane width of the optimized kernels for a layer: max(inBits, weightBits). */
 static inline uint32_t simd_lane_bits(const harm_layer *l) { return l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits; }
 /* Words of one weight row re-packed at the lane width. */

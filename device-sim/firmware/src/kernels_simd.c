@@ -371,6 +371,20 @@ static int simd_can_pack_input(const harm_layer *l, uint32_t lane, const uint8_t
   return l->dilation == 1u && ((uint32_t)l->in_ch * lane) % 32u == 0u && ((uintptr_t)in & 3u) == 0u;
 }
 
+/* n bytes from a word-aligned src to any dst: one load per 4 bytes. */
+static void simd_copy_from_aligned(uint8_t *dst, const uint8_t *src, uint32_t n) {
+  const uint32_t *s = (const uint32_t *)(const void *)src;
+  for (; n >= 4u; n -= 4u, dst += 4, s++) {
+    const uint32_t w = *s;
+    dst[0] = (uint8_t)w;
+    dst[1] = (uint8_t)(w >> 8);
+    dst[2] = (uint8_t)(w >> 16);
+    dst[3] = (uint8_t)(w >> 24);
+  }
+  const uint8_t *tail = (const uint8_t *)(const void *)s;
+  for (uint32_t i = 0; i < n; i++) dst[i] = tail[i];
+}
+
 static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8, int32_t *out_i32, kernel_scratch *s) {
   const simd_plan p = simd_make_plan(l, s);
   const uint32_t *a[SIMD_STEPS];
@@ -385,6 +399,33 @@ static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
     for (uint32_t t = 0; t < l->out_len; t += SIMD_STEPS) {
       const uint32_t steps = l->out_len - t < SIMD_STEPS ? l->out_len - t : SIMD_STEPS;
       for (uint32_t k = 0; k < SIMD_STEPS; k++) a[k] = s->xpack + (t + (k < steps ? k : 0u)) * step_words;
+      simd_channels(l, &p, a, t, steps, out_u8, out_i32);
+    }
+    return;
+  }
+  if (p.lane_bits == 8u && l->dilation == 1u) {
+    /* 8-bit lanes whose rows are not whole words (e.g. the 6-channel window): four copies of the
+     * zero-padded input, copy j starting j bytes into its word, so that the patch of every step
+     * (byte offset t * stride * C) starts on a word boundary in one of them and is read in place.
+     * Bytes past a patch's end meet zero weight padding (checked at boot). */
+    const uint32_t C = l->in_ch;
+    const uint32_t padded = ((uint32_t)l->pad_left + l->in_len + l->pad_right) * C;
+    const uint32_t copy_bytes = SIMD_SHIFTED_COPY_BYTES(padded);
+    uint8_t *base = (uint8_t *)(void *)s->xpack;
+    for (uint32_t j = 0; j < 4u; j++) {
+      uint8_t *d = base + j * copy_bytes + j;
+      for (uint32_t i = 0; i < (uint32_t)l->pad_left * C; i++) *d++ = 0;
+      simd_copy_from_aligned(d, in, (uint32_t)l->in_len * C);
+      d += (uint32_t)l->in_len * C;
+      for (uint32_t i = 0; i < (uint32_t)l->pad_right * C; i++) *d++ = 0;
+    }
+    for (uint32_t t = 0; t < l->out_len; t += SIMD_STEPS) {
+      const uint32_t steps = l->out_len - t < SIMD_STEPS ? l->out_len - t : SIMD_STEPS;
+      for (uint32_t k = 0; k < SIMD_STEPS; k++) {
+        const uint32_t start = (t + (k < steps ? k : 0u)) * l->stride * C;
+        const uint32_t j = (4u - (start & 3u)) & 3u;
+        a[k] = (const uint32_t *)(const void *)(base + j * copy_bytes + j + start);
+      }
       simd_channels(l, &p, a, t, steps, out_u8, out_i32);
     }
     return;

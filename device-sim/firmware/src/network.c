@@ -18,7 +18,9 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
       uint32_t lane = l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits;
       if (l->kind == HARM_CONV1D) {
         uint32_t padded = ((uint32_t)l->in_len + l->pad_left + l->pad_right) * l->in_ch;
-        if ((padded + 3u) / 4u > xpack) xpack = (padded + 3u) / 4u;
+        /* packed at the lane width (<= one byte per element), or four shifted byte copies */
+        uint32_t words = 4u * SIMD_SHIFTED_COPY_BYTES(padded) / 4u;
+        if (words > xpack) xpack = words;
       }
       if (l->weight_bits < lane) {
         uint32_t words = (uint32_t)l->out_ch * ((l->row_elems * lane + 31u) / 32u);
