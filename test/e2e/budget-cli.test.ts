@@ -126,6 +126,7 @@ describe('har-gateway budget', () => {
     [['--battery', '220mAh', '--baseline', '15uW', '--target', '365d'], /--battery has no voltage/],
     [['--battery', '220mAh@3V', '--baseline', '15uW', '--target', '365d', '--chemistry', 'nimh'], /--chemistry: "nimh" is not one of lipo, cr2032/],
     [['--battery', '220mAh@3V', '--baseline', '15uW', '--target', '365d', '--model', 'nope'], /no model "nope"/],
+    [['--battery', '220mAh@3V', '--baseline', '15uW', '--target', '2025-06-01', '--from', '2026-01-01'], /--target: 2025-06-01T00:00:00\.000Z is not after the start/],
   ])('rejects bad arguments with a clear message, exit 1: %j', (args, message) => {
     const r = cli(args);
     expect(r.code).toBe(1);

@@ -164,6 +164,9 @@ export function registerBudget(program: Command): void {
         if (from.kind !== 'until') throw usage(`--from: "${opts.from}" is not a date`);
         startMs = from.endMs;
       }
+      if (target.kind === 'until' && target.endMs <= startMs) {
+        throw usage(`--target: ${new Date(target.endMs).toISOString()} is not after the start ${new Date(startMs).toISOString()} (--from, default now)`);
+      }
       const model = await loadModel(opts.model ?? 'default');
       let report: LifetimeReport;
       try {
