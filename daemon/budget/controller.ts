@@ -214,9 +214,10 @@ export class ModeController {
         const next = this.modes
           .filter((m) => m.accuracy > preferred.accuracy)
           .sort((a, b) => energyOf(a) - energyOf(b))[0];
+        const ties = this.modes.filter((m) => m.accuracy === preferred.accuracy).length;
         why = `${modeLabel(preferred)} costs ${formatEnergyUj(energyOf(preferred))} per window within the ${budgetText}${
           next ? `; the next more accurate ${modeLabel(next)} would cost ${formatEnergyUj(energyOf(next))}` : '; it is the most accurate mode'
-        }`;
+        }${ties > 1 ? ` (${ties} modes share this accuracy; the cheapest of them runs)` : ''}`;
       }
     }
 

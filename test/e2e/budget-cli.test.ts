@@ -69,9 +69,9 @@ describe('har-gateway budget', () => {
     // 220 mAh x 3.0 V x 0.9 = 2138.4 J; mode 0: 15 µW + 20 µJ / 1.28 s = 30.6 µW -> 808 d = 2.2 y
     expect(r.stdout).toMatch(/model test-measured .* 5 operating modes, a window every 1\.28 s/);
     expect(r.stdout).toMatch(/usable 90\.0 % = 2138 J/);
-    expect(r.stdout).toMatch(/^ 0 +0 +90\.0 % +20\.0 µJ +30\.6 µW +2\.2 y +yes$/m);
+    expect(r.stdout).toMatch(/^ 0 +0 +90\.00 % +20\.0 µJ +30\.6 µW +2\.2 y +yes$/m);
     // 365 d allows 67.8 µW: 60 µJ (62 µW) fits, 80 µJ (77.5 µW) does not
-    expect(r.stdout).toMatch(/^\*2 +16 +94\.0 % +60\.0 µJ/m);
+    expect(r.stdout).toMatch(/^\*2 +16 +94\.00 % +60\.0 µJ/m);
     expect(r.stdout).toMatch(/^ 3 .* no$/m);
     expect(r.stdout).toMatch(/^chosen: mode 2 \(threshold 16\)$/m);
     expect(r.stdout).toMatch(/until 2027-01-01T00:00:00\.000Z/);

@@ -74,8 +74,8 @@ async function loadModel(id: string): Promise<{ id: string; modes: readonly unkn
   }
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)} %`;
+function pct(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)} %`;
 }
 
 function renderTable(report: LifetimeReport, task: string): string {
@@ -92,7 +92,7 @@ function renderTable(report: LifetimeReport, task: string): string {
   const rows = report.modes.map((m) => [
     `${m.index === report.decision.modeIndex ? '*' : ' '}${m.index}`,
     String(m.threshold),
-    pct(m.accuracy),
+    pct(m.accuracy, 2),
     formatEnergyUj(m.energyUj),
     formatPowerUw(m.powerUw),
     m.lifetimeS === null ? 'never empty' : formatDurationS(m.lifetimeS),

@@ -78,6 +78,17 @@ describe('ModeController', () => {
     expect(d.reason).toMatch(/next more accurate mode 3 .* would cost 40\.0 µJ/);
   });
 
+  it('equal accuracies: the cheapest of them, and the reason says so', () => {
+    const modes = [
+      { index: 0, threshold: 0, accuracy: 0.9, macroF1: null, tableEnergyUj: 10 },
+      { index: 1, threshold: 5, accuracy: 0.95, macroF1: null, tableEnergyUj: 20 },
+      { index: 2, threshold: 9, accuracy: 0.95, macroF1: null, tableEnergyUj: 30 },
+    ];
+    const d = new ModeController(modes).evaluate(inputsFor(100), [10, 20, 30], 'start');
+    expect(d.modeIndex).toBe(1);
+    expect(d.reason).toMatch(/it is the most accurate mode \(2 modes share this accuracy; the cheapest of them runs\)$/);
+  });
+
   it('infeasible: says so with the shortfall and runs the cheapest mode', () => {
     const c = new ModeController(FIVE_MODES);
     const d = c.evaluate(inputsFor(6), FIVE_ENERGIES, 'start');
