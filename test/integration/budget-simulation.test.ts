@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, type SimulationOptions, type SimulationResult } from '../../daemon/budget/simulation.ts';
 import { CONTROLLER_DEFAULTS, maxSwitchesPerDay } from '../../daemon/budget/controller.ts';
+import { makeBatterySpec } from '../../daemon/budget/battery.ts';
+import { modesFromTable } from '../../daemon/budget/modes.ts';
+import { loadZooModel } from '../../models/zoo/index.ts';
 import { SCENARIOS, SCENARIO_MODES as MODES, SCENARIO_START_MS as START_MS, SCENARIO_TARGET_S as TARGET_S, monthScenario } from '../../daemon/budget/scenarios.ts';
 
 const DAY_S = 86_400;
@@ -144,5 +147,45 @@ describe('reports and their absence', () => {
     const b = simulate(base({ durationS: 2 * DAY_S }));
     expect(a.windowsPerMode).toEqual(b.windowsPerMode);
     expect(a.decisions.map((d) => d.reason)).toEqual(b.decisions.map((d) => d.reason));
+  });
+});
+
+describe('the shipped default model (its measured mode table, when it has one)', () => {
+  const loaded = (() => {
+    try {
+      return loadZooModel('default');
+    } catch {
+      return null;
+    }
+  })();
+  const table = loaded?.artifact.metadata.modes ?? [];
+  const measured = table.length > 1 && table.every((m) => m.energyUj !== null);
+
+  it.skipIf(!measured)('a budget between two of its modes: the battery ends within 2 % of the target, on the modes around the budget', () => {
+    const modes = modesFromTable(table);
+    // The two cheapest modes of different accuracy, and a budget half way between their costs.
+    const byCost = [...modes].sort((a, b) => a.tableEnergyUj - b.tableEnergyUj);
+    const low = byCost[0];
+    const high = byCost.find((m) => low !== undefined && m.accuracy > low.accuracy && m.tableEnergyUj > low.tableEnergyUj);
+    expect(low && high).toBeTruthy();
+    if (!low || !high) return;
+    const budgetUj = (low.tableEnergyUj + high.tableEnergyUj) / 2;
+    const { rateHz, strideSamples } = loaded?.artifact.metadata.input ?? { rateHz: 50, strideSamples: 64 };
+    const periodS = strideSamples / rateHz;
+    const baselineUw = 15;
+    const usableUj = (budgetUj / periodS + baselineUw) * TARGET_S;
+    const capacityMah = usableUj / 0.9 / (3.7 * 3.6e6);
+    const r = simulate(
+      base({
+        battery: makeBatterySpec({ chemistry: 'lipo', capacityMah, baselineUw }),
+        trueBaselineUw: baselineUw,
+        timing: { rateHz, strideSamples },
+        modes: modes.map((mode) => ({ mode, meanEnergyUj: mode.tableEnergyUj, jitter: 0.2 })),
+        dailyInputSwing: 0.1,
+      }),
+    );
+    expect(Math.abs(endDays(r) - 30) / 30).toBeLessThan(0.02);
+    const aroundShare = ((r.windowsPerMode[low.index] ?? 0) + (r.windowsPerMode[high.index] ?? 0)) / r.windows;
+    expect(aroundShare).toBeGreaterThan(0.5);
   });
 });
