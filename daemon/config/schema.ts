@@ -99,7 +99,7 @@ export const configSchema = z
       .describe('the model the gateway runs'),
     engine: z
       .strictObject({
-        kind: z.enum(['reference', 'mcu']).default('reference').describe('reference: TypeScript integer executor; mcu: the emulated RISC-V twin'),
+        kind: z.enum(['reference', 'mcu']).default('mcu').describe('mcu: the emulated RISC-V twin running the firmware (cycles, latency and energy per window); reference: the TypeScript integer executor (same predictions, no cycles or energy)'),
         workers: z.number().int().min(1).max(64).default(2).describe('inference worker threads'),
         profile: z
           .string()
