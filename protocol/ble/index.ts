@@ -2,9 +2,9 @@
 // `settings` object of a ble.devices[] entry, or `ble decode --settings <json>`).
 import type { BleDecoder } from './types.ts';
 import { BleSettingsError } from './types.ts';
-import { PolarPmdDecoder, PMD_DATA_UUID, PMD_SERVICE_UUID, type PolarPmdSettings } from './polar-pmd.ts';
-import { Thingy52Decoder, THINGY_MOTION_SERVICE_UUID, THINGY_RAW_DATA_UUID, type Thingy52Settings } from './thingy52.ts';
-import { MetaWearDecoder, METAWEAR_NOTIFY_UUID, METAWEAR_SERVICE_UUID, type MetaWearSettings } from './metawear.ts';
+import { PolarPmdDecoder, PMD_DATA_UUID, PMD_SERVICE_UUID } from './polar-pmd.ts';
+import { Thingy52Decoder, THINGY_MOTION_SERVICE_UUID, THINGY_RAW_DATA_UUID } from './thingy52.ts';
+import { MetaWearDecoder, METAWEAR_NOTIFY_UUID, METAWEAR_SERVICE_UUID } from './metawear.ts';
 import { GenericImuDecoder, type GenericImuSettings } from './generic-imu.ts';
 
 export interface BleProtocol {
@@ -24,19 +24,19 @@ function objectSettings(protocol: string, settings: unknown): Record<string, unk
 
 export const BLE_PROTOCOLS = {
   'polar-pmd': {
-    create: (s) => new PolarPmdDecoder(objectSettings('polar-pmd', s) as PolarPmdSettings),
+    create: (s) => new PolarPmdDecoder(objectSettings('polar-pmd', s)),
     serviceUuid: PMD_SERVICE_UUID,
     notifyUuid: PMD_DATA_UUID,
     description: 'Polar H10 / Verity Sense PMD ACC and GYRO (raw and delta frames); settings {acc: {sampleRateHz, factor?, resolutionBits?}, gyro: {...}}',
   },
   thingy52: {
-    create: (s) => new Thingy52Decoder(objectSettings('thingy52', s) as Thingy52Settings),
+    create: (s) => new Thingy52Decoder(objectSettings('thingy52', s)),
     serviceUuid: THINGY_MOTION_SERVICE_UUID,
     notifyUuid: THINGY_RAW_DATA_UUID,
     description: 'Nordic Thingy:52 motion raw data (Q6.10 g, Q11.5 deg/s); settings {rateHz?}',
   },
   metawear: {
-    create: (s) => new MetaWearDecoder(objectSettings('metawear', s) as MetaWearSettings),
+    create: (s) => new MetaWearDecoder(objectSettings('metawear', s)),
     serviceUuid: METAWEAR_SERVICE_UUID,
     notifyUuid: METAWEAR_NOTIFY_UUID,
     description: 'MbientLab MetaWear acc/gyro data and packed data; settings {accRangeG?, accRateHz?, gyroRangeDps?, gyroRateHz?}',

@@ -158,9 +158,9 @@ export class PolarPmdDecoder implements BleDecoder {
     if (samples === 0) return bleReject('ble-truncated', 'frame without samples');
     const factor = settings.factor ?? 1;
     // ACC: mG -> g; GYRO: deg/s -> rad/s (PMD spec units).
-    const unit = sensor === 'acc' ? factor / 1000 : factor * DEG_TO_RAD;
+    // (v x factor) / 1000 keeps a factor-1 mG value exactly the nearest double of v / 1000.
     const xyz = new Float64Array(raw.length);
-    for (let k = 0; k < raw.length; k++) xyz[k] = (raw[k] ?? 0) * unit;
+    for (let k = 0; k < raw.length; k++) xyz[k] = sensor === 'acc' ? ((raw[k] ?? 0) * factor) / 1000 : (raw[k] ?? 0) * factor * DEG_TO_RAD;
 
     const periodMs = 1000 / settings.sampleRateHz;
     const lastSampleMs = POLAR_EPOCH_UNIX_MS + Number(timestampNs) / 1e6;
