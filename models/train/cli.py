@@ -6,6 +6,8 @@ Commands (the default is `train`):
   zoo      rebuild the shipped zoo: search, precision search, early exit, cascade, README
   check    re-read artifacts and re-run their conformance vectors with the integer simulation
   readme   regenerate models/zoo/README.md from the artifacts
+  remeasure  re-measure the zoo's simulation figures (modes, metrics) from the float64 windows,
+           without retraining; only the metadata is rewritten
   synth    write a synthetic window cache (generated signals, for development)
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fit import FitConfig, Progress  # noqa: E402
 from net import ArchSpec  # noqa: E402
 import presets  # noqa: E402
 
-COMMANDS = ("train", "zoo", "check", "readme", "synth")
+COMMANDS = ("train", "zoo", "check", "readme", "remeasure", "synth")
 ZOO_DIR = REPO / "models" / "zoo"
 SMOKE = FitConfig(float_epochs=2, qat_epochs=1, batch=64)
 
@@ -96,6 +98,22 @@ def cmd_readme(args) -> int:
     return 0
 
 
+def cmd_remeasure(args) -> int:
+    import remeasure
+    try:
+        outcomes = remeasure.remeasure_zoo(Path(args.zoo), Path(args.cache), write=not args.check, log=print)
+    except remeasure.RemeasureError as err:
+        print(f"error ({err.code}): {err}", file=sys.stderr)
+        return 1
+    updated = [o.model_id for o in outcomes if o.status == "updated"]
+    if args.check:
+        print(f"{len(updated)} of {len(outcomes)} artifacts out of date" + (f": {', '.join(updated)}" if updated else ""))
+        return 1 if updated else 0
+    print(f"rewrote {len(updated)} of {len(outcomes)} artifacts (metadata only)"
+          + ("; regenerate the README: npm run train -- readme" if updated else ""))
+    return 0
+
+
 def cmd_zoo(args) -> int:
     import zoo_build
     return zoo_build.rebuild(args)
@@ -147,6 +165,12 @@ def main(argv: list[str]) -> int:
     r = sub.add_parser("readme", help="regenerate the zoo README")
     r.add_argument("--out", default=str(ZOO_DIR))
     r.set_defaults(fn=cmd_readme)
+
+    m = sub.add_parser("remeasure", help="re-measure the zoo's simulation figures from the float64 windows")
+    m.add_argument("--zoo", default=str(ZOO_DIR), help="folder of the artifacts to rewrite")
+    m.add_argument("--cache", default=str(DEFAULT_CACHE), help="window cache folder (export-cache.ts --out)")
+    m.add_argument("--check", action="store_true", help="write nothing; exit 1 if an artifact would change")
+    m.set_defaults(fn=cmd_remeasure)
 
     s = sub.add_parser("synth", help="write a synthetic window cache")
     s.add_argument("--task", default="hapt6")

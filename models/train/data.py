@@ -27,7 +27,9 @@ class CacheError(Exception):
 
 @dataclass
 class Split:
-    x: np.ndarray          # float32 [n][T][C], g and rad/s
+    x: np.ndarray          # float32 [n][T][C], g and rad/s: training inputs and the input scale only
+    x64: np.ndarray        # float64 [n][T][C], the same windows exactly as read: what ARITHMETIC.md §1
+                           # quantizes, so every integer-simulation measurement reads this one
     y: np.ndarray          # int64 [n]
     subject: np.ndarray    # int64 [n]
     experiment: np.ndarray # int64 [n]
@@ -54,7 +56,7 @@ def load_cache(task: str, cache_dir: Path) -> TaskData:
     splits = {}
     for split in SPLITS:
         arrays = {}
-        for part in ("x", "y", "subject", "experiment"):
+        for part in ("x", "x64", "y", "subject", "experiment"):
             p = folder / f"{split}.{part}.npy"
             if not p.is_file():
                 raise CacheError("cache_missing", f"window cache {folder} lacks {p.name}")
@@ -64,7 +66,13 @@ def load_cache(task: str, cache_dir: Path) -> TaskData:
             raise CacheError("cache_shape", f"{folder}/{split}: inconsistent shapes")
         if meta.get("splits", {}).get(split, n) != n:
             raise CacheError("cache_shape", f"{folder}/{split}: meta.json says {meta['splits'][split]} windows, files hold {n}")
-        splits[split] = Split(arrays["x"].astype(np.float32), arrays["y"].astype(np.int64),
+        x32 = arrays["x"].astype(np.float32)
+        x64 = arrays["x64"]
+        if x64.dtype != np.float64 or x64.shape != x32.shape:
+            raise CacheError("cache_shape", f"{folder}/{split}: x64 is {x64.dtype} {x64.shape}, expected float64 {x32.shape}")
+        if not np.array_equal(x64.astype(np.float32), x32):
+            raise CacheError("cache_mismatch", f"{folder}/{split}: x.npy is not the float32 copy of x64.npy (stale cache?)")
+        splits[split] = Split(x32, x64, arrays["y"].astype(np.int64),
                               arrays["subject"].astype(np.int64), arrays["experiment"].astype(np.int64))
     return TaskData(meta=meta, splits=splits, source=f"cache {folder}")
 
@@ -86,7 +94,12 @@ def ensure_cache(task: str, cache_dir: Path, data_dir: str | None, log) -> TaskD
 
 
 def input_scale(train_x: np.ndarray) -> np.ndarray:
-    """Per-channel scale so that the INPUT_SCALE_QUANTILE of |x| maps to 127."""
+    """Per-channel scale so that the INPUT_SCALE_QUANTILE of |x| maps to 127.
+
+    Reads the float32 training windows (Split.x), as it always has: the quantile of the float64
+    windows differs in the last bits (measured on hapt6 and hapt12), so switching would change the
+    scale of every shipped artifact. The scale is a parameter stored in the artifact; only the
+    quantization of windows with it must follow ARITHMETIC.md §1 (float64)."""
     flat = np.abs(train_x.reshape(-1, train_x.shape[-1]).astype(np.float64))
     q = np.quantile(flat, INPUT_SCALE_QUANTILE, axis=0)
     return np.maximum(q, 1e-6) / 127.0
@@ -96,7 +109,7 @@ SYNTH_CLASSES = ["WALKING", "WALKING_UPSTAIRS", "WALKING_DOWNSTAIRS", "SITTING",
 
 
 def synthetic_windows(n: int, classes: int, rng: np.random.Generator, window: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Generated windows: per class a gravity direction, a gait frequency and amplitude, plus noise."""
+    """Generated windows (float64): per class a gravity direction, a gait frequency and amplitude, plus noise."""
     y = rng.integers(0, classes, size=n)
     t = np.arange(window) / 50.0
     x = np.zeros((n, window, 6), dtype=np.float64)
@@ -110,7 +123,7 @@ def synthetic_windows(n: int, classes: int, rng: np.random.Generator, window: in
         x[i, :, :3] = gravity + amp * np.sin(2 * np.pi * freq * t + phase)[:, None] * np.array([1.0, 0.5, 0.3])
         x[i, :, 3:] = (amp * 2.0) * np.cos(2 * np.pi * freq * t + phase)[:, None] * np.array([0.4, 1.0, 0.6])
         x[i] += rng.normal(0, 0.05 + 0.03 * (c == 4), size=(window, 6))
-    return x.astype(np.float32), y.astype(np.int64)
+    return x, y.astype(np.int64)
 
 
 def write_synthetic_cache(task: str, out_dir: Path, seed: int, sizes: dict[str, int] | None = None) -> Path:
@@ -121,9 +134,10 @@ def write_synthetic_cache(task: str, out_dir: Path, seed: int, sizes: dict[str, 
     folder.mkdir(parents=True, exist_ok=True)
     classes = SYNTH_CLASSES
     for split, n in sizes.items():
-        x, y = synthetic_windows(n, len(classes), rng)
+        x64, y = synthetic_windows(n, len(classes), rng)
         subj = rng.integers(1, 31, size=n).astype(np.int64)
-        np.save(folder / f"{split}.x.npy", x)
+        np.save(folder / f"{split}.x.npy", x64.astype(np.float32))
+        np.save(folder / f"{split}.x64.npy", x64)
         np.save(folder / f"{split}.y.npy", y)
         np.save(folder / f"{split}.subject.npy", subj)
         np.save(folder / f"{split}.experiment.npy", subj * 2)

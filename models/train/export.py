@@ -13,7 +13,7 @@ import torch
 
 import harm
 from harm import AVGPOOL1D, CONV1D, GLOBALAVGPOOL, LINEAR, MAXPOOL1D, IntLayer, IntModel, Stage
-from intsim import THRESHOLD_FULL, decide, run_stages, stage_runs_from_scores
+from intsim import THRESHOLD_FULL, StageRun, decide, run_stages, stage_runs_from_scores
 from metrics import accuracy, macro_f1, rounded
 from net import INPUT_SCALE, SCORE_SCALE, ConvBlock, HarNet, Head
 from quant import choose_mul_shift, qmax_signed, round_half_up, weight_scale
@@ -160,32 +160,37 @@ def peak_activation_bytes(model: IntModel) -> int:
     return peak
 
 
-def sweep_modes(model: IntModel, scores: list[np.ndarray], y: np.ndarray, classes: int) -> list[dict[str, Any]]:
-    """Operating modes (FORMAT.md "Metadata"): a plain network has threshold 0 only; an adaptive
-    one gets thresholds at every 5 % of the stage-0 margin distribution (so the continue share
-    walks from 0 to 1), deduplicated, plus 0 and THRESHOLD_FULL; cheapest first."""
-    runs = stage_runs_from_scores(model, scores)
+def sweep_thresholds(model: IntModel, scores: list[np.ndarray]) -> list[int]:
+    """The mode thresholds (FORMAT.md "Metadata"): a plain network has threshold 0 only; an adaptive
+    one gets thresholds at every 2.5 % of the stage-0 margin distribution (so the continue share
+    walks from 0 to 1), deduplicated, plus 0, max margin + 1 and THRESHOLD_FULL; ascending."""
     if len(model.stages) == 1:
-        thresholds = [0]
-    else:
-        from intsim import class_and_margin
-        _, margin = class_and_margin(scores[0])
-        sorted_m = np.sort(margin)
-        cand = {0, THRESHOLD_FULL}
-        for i in range(1, 40):
-            p = i / 40
-            cand.add(int(sorted_m[min(int(p * len(sorted_m)), len(sorted_m) - 1)]))
-        cand.add(int(sorted_m[-1]) + 1)  # every window continues, the full network's result
-        thresholds = sorted(cand)
-    modes = []
-    for t in thresholds:
-        d = decide(runs, t)
-        modes.append({"threshold": int(t), "accuracy": rounded(accuracy(y, d.class_index)),
-                      "macroF1": rounded(macro_f1(y, d.class_index, classes)),
-                      "continueShare": rounded(float((d.exit_taken > 0).mean())),
-                      "avgMacs": rounded(float(d.macs.mean()), 2),
-                      "cycles": None, "latencyUs": None, "energyUj": None})
-    return modes
+        return [0]
+    from intsim import class_and_margin
+    _, margin = class_and_margin(scores[0])
+    sorted_m = np.sort(margin)
+    cand = {0, THRESHOLD_FULL}
+    for i in range(1, 40):
+        p = i / 40
+        cand.add(int(sorted_m[min(int(p * len(sorted_m)), len(sorted_m) - 1)]))
+    cand.add(int(sorted_m[-1]) + 1)  # every window continues, the full network's result
+    return sorted(cand)
+
+
+def measure_mode(runs: list[StageRun], threshold: int, y: np.ndarray, classes: int) -> dict[str, Any]:
+    """The columns of one mode that the integer simulation measures (the device-sim columns stay null)."""
+    d = decide(runs, threshold)
+    return {"threshold": int(threshold), "accuracy": rounded(accuracy(y, d.class_index)),
+            "macroF1": rounded(macro_f1(y, d.class_index, classes)),
+            "continueShare": rounded(float((d.exit_taken > 0).mean())),
+            "avgMacs": rounded(float(d.macs.mean()), 2),
+            "cycles": None, "latencyUs": None, "energyUj": None}
+
+
+def sweep_modes(model: IntModel, scores: list[np.ndarray], y: np.ndarray, classes: int) -> list[dict[str, Any]]:
+    """Operating modes (FORMAT.md "Metadata") at sweep_thresholds, cheapest first."""
+    runs = stage_runs_from_scores(model, scores)
+    return [measure_mode(runs, t, y, classes) for t in sweep_thresholds(model, scores)]
 
 
 def split_metrics(model: IntModel, scores: list[np.ndarray], y: np.ndarray, classes: int, threshold: int = THRESHOLD_FULL) -> dict[str, Any]:

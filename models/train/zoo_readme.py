@@ -47,7 +47,7 @@ def test_modes(model: harm.IntModel, cache_dir: Path) -> Optional[list[dict[str,
         data = load_cache(md["task"], cache_dir)
     except CacheError:
         return None
-    x = data.splits["test"].x
+    x = data.splits["test"].x64  # ARITHMETIC.md §1 quantizes the float64 windows
     y = data.splits["test"].y
     q = quantize_input(x, np.array(md["input"]["scale"]))
     runs = stage_runs_from_scores(model, simulate_batched(model, q))
@@ -243,7 +243,7 @@ def confusion_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> 
             data = load_cache(task, cache_dir)
         except CacheError:
             continue
-        q = quantize_input(data.splits["test"].x, np.array(m.metadata["input"]["scale"]))
+        q = quantize_input(data.splits["test"].x64, np.array(m.metadata["input"]["scale"]))
         pred = simulate_batched(m, q)[-1].argmax(axis=1)
         classes = m.metadata["classes"]
         cm = confusion(data.splits["test"].y, pred, len(classes))
@@ -271,7 +271,7 @@ def shortfall_section(zoo: list[tuple[str, harm.IntModel]], cache_dir: Path) -> 
     except CacheError:
         return []
     split = data.splits["test"]
-    q = quantize_input(split.x, np.array(m.metadata["input"]["scale"]))
+    q = quantize_input(split.x64, np.array(m.metadata["input"]["scale"]))
     pred = decide(stage_runs_from_scores(m, simulate_batched(m, q)), THRESHOLD_FULL).class_index
     vals = [mm.metadata["metrics"]["validation"]["accuracy"] for _, mm in plain]
     classes = m.metadata["classes"]
