@@ -23,12 +23,17 @@ import { PredictionLog, modeName } from './pipeline/prediction-log.ts';
 import type { GatewayModel } from './pipeline/model.ts';
 import type { StreamEvent } from './pipeline/types.ts';
 import { Store } from './store/store.ts';
+import { BudgetFleet, windowObservation } from './budget/fleet.ts';
+import type { BudgetOutputs } from './budget/messages.ts';
+import type { BatteryReport } from '../protocol/battery-report.ts';
 
 /** What the gateway needs of the MQTT connection (daemon/mqtt MqttConnection). */
 export interface ConnectionPart {
   start(): Promise<void>;
   stop(): Promise<void>;
   publishActivity(deviceId: string, payload: unknown): void;
+  /** Retained `<base>/<deviceId>/mode` (battery budget); optional for connections that publish nothing. */
+  publishMode?(deviceId: string, payload: unknown): void;
   readonly currentState: string;
   readonly brokerUrl: string;
   counters(): object;
@@ -47,6 +52,8 @@ export interface IngestPart {
   stop(): Promise<void>;
   readonly batches$: Observable<SampleBatch>;
   readonly errors$: Observable<IngestError>;
+  /** Battery reports (`<base>/<deviceId>/battery`) for the budget; optional for ingests without them. */
+  readonly batteryReports$?: Observable<BatteryReport>;
   counters(): { readonly batches: number; readonly samples: number; readonly dropped: number };
 }
 
@@ -90,6 +97,9 @@ export class Gateway {
   private readonly lastErrorDeltaMs = new Map<string, number>();
   private readonly loggedEventKinds = new Set<string>();
   private started: Part[] = [];
+  /** The battery budgets (daemon/budget), or null when no device has one configured. */
+  readonly budget: BudgetFleet | null;
+  private readonly budgetCounts = { reportsAccepted: 0, reportsRejected: 0, reportsIgnored: 0, modeChanges: 0 };
 
   constructor(deps: GatewayDeps) {
     this.deps = deps;
@@ -108,13 +118,16 @@ export class Gateway {
       onWriteError: (err) => logger.error({ err: err.message, pendingRows: this.store.stats().pendingRows }, 'SQLite commit failed; rows kept for the next try'),
     });
     const threshold = config.model.threshold;
+    this.budget = createBudgetFleet(config, model);
+    const budget = this.budget;
     this.pipeline = new Pipeline({
       batches$: deps.ingest.batches$,
       modelId: model.id,
       input: model.input,
       classes: model.classes,
       gap: { fill: config.pipeline.gapFill, maxGapFillSamples: config.pipeline.maxGapFillSamples },
-      thresholdFor: () => threshold,
+      // the budget decides each window's mode as it is submitted (a map lookup: never blocks ingest)
+      thresholdFor: budget ? (deviceId) => budget.nextThreshold(deviceId) ?? threshold : () => threshold,
       now: this.now,
       drainTimeoutMs: config.pipeline.drainTimeoutMs,
       onEvent: (event) => this.onStreamEvent(event),
@@ -152,6 +165,8 @@ export class Gateway {
     // an output that throws is logged; it must not end the streams (RxJS would rethrow it globally)
     this.pipeline.results$.subscribe((result) => this.guard('prediction output', () => this.onResult(result)));
     this.deps.ingest.errors$.subscribe((error) => this.guard('ingest error output', () => this.onIngestError(error)));
+    this.deps.ingest.batteryReports$?.subscribe((report) => this.guard('battery report', () => this.onBatteryReport(report)));
+    if (this.budget?.unavailable) logger.warn({ reason: this.budget.unavailable }, 'battery budget unavailable: every device runs at model.threshold');
     for (const part of this.parts()) {
       try {
         await part.start();
@@ -221,7 +236,30 @@ export class Gateway {
         inFlight: p.inference.inFlight,
         workerRestarts: p.inference.workerRestarts,
       },
-      store: { predictionsWritten: s.predictionsWritten, flushes: s.flushes, pendingRows: s.pendingRows, retentionDeleted: s.retentionDeleted, writeFailures: s.writeFailures, rowsDropped: s.rowsDropped },
+      store: {
+        predictionsWritten: s.predictionsWritten,
+        flushes: s.flushes,
+        pendingRows: s.pendingRows,
+        retentionDeleted: s.retentionDeleted,
+        writeFailures: s.writeFailures,
+        rowsDropped: s.rowsDropped,
+        budgetDecisionsWritten: s.budgetDecisionsWritten,
+        budgetProjectionsWritten: s.budgetProjectionsWritten,
+      },
+      budget: this.budgetCounters(),
+    };
+  }
+
+  private budgetCounters(): Record<string, number> {
+    const fleet = this.budget;
+    const c = fleet?.counters();
+    const infeasibleDevices = fleet ? fleet.snapshot().filter((d) => d.decision?.status === 'infeasible').length : 0;
+    return {
+      devicesWithBudget: c?.devicesWithBudget ?? 0,
+      devicesWithout: c?.devicesWithout ?? 0,
+      reportsWithoutTime: c?.reportsWithoutTime ?? 0,
+      ...this.budgetCounts,
+      infeasibleDevices,
     };
   }
 
@@ -273,6 +311,37 @@ export class Gateway {
       exitTaken: result.exitTaken,
     });
     this.predictionLog.record(result);
+    if (this.budget) this.publishBudget(this.budget.onWindow(result.deviceId, windowObservation(result, this.deps.model.input.windowSamples, this.deps.model.input.rateHz)));
+  }
+
+  /** A battery report: to the device's budget; one the budget rejects is counted like a bad payload. */
+  private onBatteryReport(report: BatteryReport): void {
+    if (!this.budget) {
+      this.budgetCounts.reportsIgnored += 1;
+      return;
+    }
+    const { outcome, outputs } = this.budget.onBatteryReport(report);
+    if (outcome === null) {
+      this.budgetCounts.reportsIgnored += 1; // no budget for this device, or no time to place it at (counted by the fleet)
+    } else if (outcome.accepted) {
+      this.budgetCounts.reportsAccepted += 1;
+    } else {
+      this.budgetCounts.reportsRejected += 1;
+      this.countError(report.deviceId, 'battery-rejected', `${outcome.reason}: ${outcome.detail}`);
+    }
+    this.publishBudget(outputs);
+  }
+
+  /** One budget evaluation's outputs: WebSocket `battery`/`mode`, retained MQTT mode, SQLite history. */
+  private publishBudget(out: BudgetOutputs): void {
+    if (out.battery) this.websocket?.broadcast(this.live.recordBudget(out.battery));
+    if (out.mode) {
+      this.budgetCounts.modeChanges += 1;
+      this.websocket?.broadcast(this.live.recordBudget(out.mode));
+      this.deps.logger.info({ device: out.mode.deviceId, mode: out.mode.modeIndex, threshold: out.mode.threshold, status: out.mode.status }, out.mode.reason);
+    }
+    if (out.mqttMode) this.deps.connection.publishMode?.(out.mqttMode.payload.deviceId, out.mqttMode.payload);
+    if (out.decisionRow || out.projectionRow) this.store.recordBudget(out);
   }
 
   /** Ingest errors are logged by the ingest (once per device and kind); here they are stored and streamed. */
@@ -306,6 +375,24 @@ export class Gateway {
     const envelope: ErrorEnvelope = { type: 'error', deviceId, kind, detail, count };
     this.websocket?.broadcast(envelope);
   }
+}
+
+/**
+ * The fleet of battery budgets, when the config gives any device a budget (budget.devices or
+ * budget.defaultClass) and the model has a mode table; otherwise null (every window at
+ * model.threshold). A table without measured energies gives a fleet that says why
+ * (`unavailable`) and budgets nobody.
+ */
+function createBudgetFleet(config: Config, model: GatewayModel): BudgetFleet | null {
+  const b = config.budget;
+  if (Object.keys(b.devices).length === 0 && b.defaultClass === undefined) return null;
+  return new BudgetFleet({
+    config: b,
+    modelId: model.id,
+    modeTable: model.modes ?? [],
+    timing: { rateHz: model.input.rateHz, strideSamples: model.input.strideSamples },
+    baseTopic: config.mqtt.baseTopic,
+  });
 }
 
 /** Memory of the process (rss: all threads) and of the main thread's V8 heap, MB. */

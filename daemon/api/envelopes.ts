@@ -1,7 +1,12 @@
 // The WebSocket's JSON envelopes: `{type, ...}`. A client gets one `snapshot` when it connects,
 // then deltas: `prediction` (one per window), `error` (one per counted bad input / stream
-// anomaly), `stats` (every websocket.statsIntervalMs).
+// anomaly), `stats` (every websocket.statsIntervalMs), and from the battery budget `battery`
+// (every evaluation of a device with a budget) and `mode` (when its mode or status changes);
+// the shapes of those two are daemon/budget/messages.ts (zod schemas there).
 import type { WindowResult } from '../pipeline/pipeline.ts';
+import type { BatteryEnvelope, ModeEnvelope } from '../budget/messages.ts';
+
+export type { BatteryEnvelope, ModeEnvelope };
 
 export interface PredictionEnvelope {
   readonly type: 'prediction';
@@ -31,6 +36,10 @@ export interface DeviceSummary {
   readonly lastPrediction: PredictionEnvelope | null;
   /** Counted bad inputs and stream anomalies of this device, by kind. */
   readonly errors: Readonly<Record<string, number>>;
+  /** Latest `battery` message of this device (null: no budget, or not evaluated yet). */
+  readonly battery: BatteryEnvelope | null;
+  /** Latest `mode` message of this device (null: no budget, or no decision yet). */
+  readonly mode: ModeEnvelope | null;
 }
 
 /** Counters of the whole gateway (also the body of `stats`). */
@@ -42,6 +51,11 @@ export interface GatewayCounters {
   readonly errors: Readonly<Record<string, number>>;
   readonly pipeline: Readonly<Record<string, number>>;
   readonly store: Readonly<Record<string, number>>;
+  /**
+   * Battery budget: devicesWithBudget, devicesWithout, reportsAccepted, reportsRejected,
+   * reportsWithoutTime, reportsIgnored (device without a budget), modeChanges, infeasibleDevices.
+   */
+  readonly budget?: Readonly<Record<string, number>>;
   readonly websocket: { readonly clients: number; readonly droppedSlowClients: number };
 }
 
@@ -66,7 +80,7 @@ export interface ErrorEnvelope {
   readonly count: number;
 }
 
-export type Envelope = SnapshotEnvelope | PredictionEnvelope | StatsEnvelope | ErrorEnvelope;
+export type Envelope = SnapshotEnvelope | PredictionEnvelope | StatsEnvelope | ErrorEnvelope | BatteryEnvelope | ModeEnvelope;
 
 export function predictionEnvelope(r: WindowResult): PredictionEnvelope {
   return {

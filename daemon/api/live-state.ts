@@ -2,12 +2,14 @@
 // prediction and the error counts of every device. Bounded by the number of devices (the
 // ingest side bounds that: ingest.maxDevices).
 import type { WindowResult } from '../pipeline/pipeline.ts';
-import { predictionEnvelope, type DeviceSummary, type PredictionEnvelope } from './envelopes.ts';
+import { predictionEnvelope, type BatteryEnvelope, type DeviceSummary, type ModeEnvelope, type PredictionEnvelope } from './envelopes.ts';
 
 interface DeviceState {
   windows: number;
   lastPrediction: PredictionEnvelope | null;
   errors: Record<string, number>;
+  battery: BatteryEnvelope | null;
+  mode: ModeEnvelope | null;
 }
 
 export class LiveState {
@@ -24,7 +26,7 @@ export class LiveState {
   private device(deviceId: string): DeviceState {
     let state = this.devices.get(deviceId);
     if (!state) {
-      state = { windows: 0, lastPrediction: null, errors: {} };
+      state = { windows: 0, lastPrediction: null, errors: {}, battery: null, mode: null };
       this.devices.set(deviceId, state);
     }
     return state;
@@ -40,6 +42,14 @@ export class LiveState {
     return envelope;
   }
 
+  /** Keeps a device's latest battery-budget messages for the snapshot; returns the envelope. */
+  recordBudget<E extends BatteryEnvelope | ModeEnvelope>(envelope: E): E {
+    const state = this.device(envelope.deviceId);
+    if (envelope.type === 'battery') state.battery = envelope;
+    else state.mode = envelope;
+    return envelope;
+  }
+
   /** Counts an error of a device (unknownDeviceId for none) and returns the device's count of that kind. */
   recordError(deviceId: string, kind: string): number {
     this.errorTotals[kind] = (this.errorTotals[kind] ?? 0) + 1;
@@ -52,7 +62,7 @@ export class LiveState {
   devicesSummary(): DeviceSummary[] {
     return [...this.devices.entries()]
       .filter(([deviceId]) => deviceId !== this.unknownDeviceId)
-      .map(([deviceId, s]) => ({ deviceId, windows: s.windows, lastPrediction: s.lastPrediction, errors: { ...s.errors } }));
+      .map(([deviceId, s]) => ({ deviceId, windows: s.windows, lastPrediction: s.lastPrediction, errors: { ...s.errors }, battery: s.battery, mode: s.mode }));
   }
 
   deviceCount(): number {

@@ -6,6 +6,7 @@
 // (mqtt/ingest/simulate: the ingest side; pipeline/engine/model/store/websocket: the pipeline
 // side). Every object is strict: unknown keys are errors.
 import { z } from 'zod';
+import { budgetSchema } from '../budget/config.ts';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -162,6 +163,9 @@ export const configSchema = z
       })
       .prefault({})
       .describe('WebSocket API: a snapshot on connect, then prediction, error and stats messages'),
+    budget: budgetSchema.describe(
+      'battery budget per device or device class (daemon/budget/README.md): picks each window\'s operating mode (threshold) from the battery and target; devices without an entry run at model.threshold',
+    ),
   })
   .prefault({});
 

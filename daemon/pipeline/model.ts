@@ -7,12 +7,18 @@ import type { ModelArtifact } from '../../models/format/types.ts';
 import { createChannelSelector } from './channels.ts';
 import { PipelineError } from './errors.ts';
 import type { ModelInputSpec } from './types.ts';
+import type { ModeTableRow } from '../budget/modes.ts';
 
 export interface GatewayModel {
   readonly id: string;
   readonly bytes: Uint8Array;
   readonly input: ModelInputSpec;
   readonly classes: readonly string[];
+  /**
+   * The operating-mode table of the metadata (models/FORMAT.md "Metadata" `modes`): what the
+   * battery budget chooses from (daemon/budget). Absent for hand-made test models: no budget.
+   */
+  readonly modes?: readonly ModeTableRow[];
 }
 
 /** Validates the artifact (readArtifact throws ArtifactError) and checks the pipeline can feed it. */
@@ -33,7 +39,7 @@ export function gatewayModelFromArtifact(artifact: ModelArtifact): GatewayModel 
   if (input.strideSamples < 1 || input.windowSamples < 1 || !(input.rateHz > 0)) {
     throw new PipelineError('bad-input-spec', `model ${metadata.id}: window ${input.windowSamples}, stride ${input.strideSamples}, rate ${input.rateHz} Hz`);
   }
-  return { id: metadata.id, bytes: artifact.bytes, input, classes: metadata.classes };
+  return { id: metadata.id, bytes: artifact.bytes, input, classes: metadata.classes, modes: metadata.modes };
 }
 
 /** The model named by the configuration: `model.file` when set, else the zoo model `model.id` (HAR_ZOO_DIR overrides the zoo folder). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { WindowResult } from '../pipeline/pipeline.ts';
 import { StoreError } from './errors.ts';
 import { migrate } from './migrations.ts';
+import { INSERT_DECISION_SQL, INSERT_PROJECTION_SQL, type DecisionRow, type ProjectionRow } from '../budget/messages.ts';
 
 export const DATABASE_FILE = 'har-gateway.db';
 /** How often old predictions are deleted: retention is counted in days, so hourly is plenty. */
@@ -83,6 +84,14 @@ interface Statements {
   upsertDevice: Statement;
   upsertError: Statement;
   deleteOlder: Statement;
+  insertDecision: Statement;
+  insertProjection: Statement;
+}
+
+/** The battery-budget rows of one evaluation (daemon/budget messages.ts BudgetOutputs). */
+export interface BudgetRows {
+  readonly decisionRow: DecisionRow | null;
+  readonly projectionRow: ProjectionRow | null;
 }
 
 export interface StoreStats {
@@ -93,6 +102,9 @@ export interface StoreStats {
   readonly writeFailures: number;
   /** Rows given up after failed commits (beyond MAX_RETRY_ROWS). */
   readonly rowsDropped: number;
+  /** Battery-budget history rows committed (budget_decisions, budget_projections). */
+  readonly budgetDecisionsWritten: number;
+  readonly budgetProjectionsWritten: number;
 }
 
 export class Store {
@@ -100,10 +112,12 @@ export class Store {
   private db: Db | null = null;
   private statements: Statements | null = null;
   private pending: WindowResult[] = [];
+  private pendingDecisions: DecisionRow[] = [];
+  private pendingProjections: ProjectionRow[] = [];
   private pendingErrors = new Map<string, PendingErrors & { deviceId: string; kind: string }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  private counts = { predictionsWritten: 0, flushes: 0, retentionDeleted: 0, writeFailures: 0, rowsDropped: 0 };
+  private counts = { predictionsWritten: 0, flushes: 0, retentionDeleted: 0, writeFailures: 0, rowsDropped: 0, budgetDecisionsWritten: 0, budgetProjectionsWritten: 0 };
 
   constructor(options: StoreOptions) {
     this.options = options;
@@ -136,6 +150,8 @@ export class Store {
       upsertError: db.prepare(`INSERT INTO ingest_errors (device_id, kind, count, first_seen_ms, last_seen_ms, last_detail) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (device_id, kind) DO UPDATE SET count = count + excluded.count, last_seen_ms = excluded.last_seen_ms, last_detail = excluded.last_detail`),
       deleteOlder: db.prepare('DELETE FROM predictions WHERE created_ms < ?'),
+      insertDecision: db.prepare(INSERT_DECISION_SQL),
+      insertProjection: db.prepare(INSERT_PROJECTION_SQL),
     };
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
     this.flushTimer.unref();
@@ -173,6 +189,16 @@ export class Store {
     if (this.pending.length >= this.options.batchRows) this.flush();
   }
 
+  /**
+   * Buffers the decision and projection rows of a budget evaluation; they are committed with the
+   * predictions (same transaction, same flush policy).
+   */
+  recordBudget(rows: BudgetRows): void {
+    if (rows.decisionRow) this.pendingDecisions.push(rows.decisionRow);
+    if (rows.projectionRow) this.pendingProjections.push(rows.projectionRow);
+    if (this.pending.length + this.pendingDecisions.length + this.pendingProjections.length >= this.options.batchRows) this.flush();
+  }
+
   recordError(error: ErrorRecord): void {
     const atMs = this.options.now();
     const key = `${error.deviceId}\u0000${error.kind}`;
@@ -189,16 +215,27 @@ export class Store {
   /** Commits everything buffered in one transaction. */
   flush(): void {
     if (!this.db || !this.statements) return;
-    if (this.pending.length === 0 && this.pendingErrors.size === 0) return;
+    if (this.pending.length === 0 && this.pendingErrors.size === 0 && this.pendingDecisions.length === 0 && this.pendingProjections.length === 0) return;
     const rows = this.pending;
     const errors = [...this.pendingErrors.values()];
+    const budget = { decisions: this.pendingDecisions, projections: this.pendingProjections };
     this.pending = [];
     this.pendingErrors = new Map();
+    this.pendingDecisions = [];
+    this.pendingProjections = [];
     const s = this.statements;
     const createdMs = this.options.now();
     try {
-      this.commit(s, rows, errors, createdMs);
+      this.commit(s, rows, errors, createdMs, budget);
     } catch (err) {
+      // budget rows are kept for the next try too, within the same bound (oldest dropped, counted)
+      const decisions = [...budget.decisions, ...this.pendingDecisions];
+      const projections = [...budget.projections, ...this.pendingProjections];
+      const excessDecisions = Math.max(0, decisions.length - MAX_RETRY_ROWS);
+      const excessProjections = Math.max(0, projections.length - MAX_RETRY_ROWS);
+      this.counts.rowsDropped += excessDecisions + excessProjections;
+      this.pendingDecisions = decisions.slice(excessDecisions);
+      this.pendingProjections = projections.slice(excessProjections);
       this.counts.writeFailures += 1;
       // keep the rows for the next flush, newest first within the bound
       const retry = [...rows, ...this.pending];
@@ -210,6 +247,8 @@ export class Store {
       return;
     }
     this.counts.predictionsWritten += rows.length;
+    this.counts.budgetDecisionsWritten += budget.decisions.length;
+    this.counts.budgetProjectionsWritten += budget.projections.length;
     this.counts.flushes += 1;
   }
 
@@ -224,7 +263,13 @@ export class Store {
     entry.firstSeenMs = Math.min(entry.firstSeenMs, e.firstSeenMs);
   }
 
-  private commit(s: Statements, rows: readonly WindowResult[], errors: ReadonlyArray<PendingErrors & { deviceId: string; kind: string }>, createdMs: number): void {
+  private commit(
+    s: Statements,
+    rows: readonly WindowResult[],
+    errors: ReadonlyArray<PendingErrors & { deviceId: string; kind: string }>,
+    createdMs: number,
+    budget: { readonly decisions: readonly DecisionRow[]; readonly projections: readonly ProjectionRow[] },
+  ): void {
     this.db!.transaction(() => {
       for (const r of rows) {
         s.insertPrediction.run({
@@ -251,6 +296,8 @@ export class Store {
         s.upsertDevice.run(r.deviceId, createdMs, createdMs);
       }
       for (const e of errors) s.upsertError.run(e.deviceId, e.kind, e.count, e.firstSeenMs, e.lastSeenMs, e.lastDetail);
+      for (const d of budget.decisions) s.insertDecision.run(d);
+      for (const p of budget.projections) s.insertProjection.run(p);
     })();
   }
 
@@ -264,7 +311,7 @@ export class Store {
   }
 
   stats(): StoreStats {
-    return { ...this.counts, pendingRows: this.pending.length };
+    return { ...this.counts, pendingRows: this.pending.length + this.pendingDecisions.length + this.pendingProjections.length };
   }
 
   // ---- reads (snapshot, CLI, tests) ----
@@ -281,11 +328,29 @@ export class Store {
     return rows.map((r) => ({ deviceId: r.device_id, kind: r.kind, count: r.count, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, lastDetail: r.last_detail }));
   }
 
+  /** Battery-budget decisions (mode or status changes), in time order per device. */
+  budgetDecisions(deviceId?: string): DecisionRow[] {
+    const db = this.requireDb();
+    const sql = `SELECT ${DECISION_COLUMNS} FROM budget_decisions ${deviceId === undefined ? '' : 'WHERE device_id = ?'} ORDER BY device_id, at_ms, id`;
+    return (deviceId === undefined ? db.prepare(sql).all() : db.prepare(sql).all(deviceId)) as DecisionRow[];
+  }
+
+  /** Battery-budget projections (one per evaluation), in time order per device. */
+  budgetProjections(deviceId?: string): ProjectionRow[] {
+    const db = this.requireDb();
+    const sql = `SELECT ${PROJECTION_COLUMNS} FROM budget_projections ${deviceId === undefined ? '' : 'WHERE device_id = ?'} ORDER BY device_id, at_ms, id`;
+    return (deviceId === undefined ? db.prepare(sql).all() : db.prepare(sql).all(deviceId)) as ProjectionRow[];
+  }
+
   private requireDb(): Db {
     if (!this.db) throw new StoreError('not-open', 'the store is not started');
     return this.db;
   }
 }
+
+const DECISION_COLUMNS = 'device_id, at_ms, trigger, mode_index, threshold, previous_mode_index, changed, held, status, budget_per_window_uj, mode_energy_uj, shortfall_per_window_uj, reason';
+const PROJECTION_COLUMNS =
+  'device_id, at_ms, charge_fraction, charge_sigma, usable_remaining_uj, current_mode_index, current_mode_empty_at_ms, planned_empty_at_ms, recent_power_uw, recent_empty_at_ms, target_end_ms, target_power_uw, modes_json';
 
 interface DbPredictionRow {
   device_id: string;
