@@ -7,6 +7,7 @@
 // side). Every object is strict: unknown keys are errors.
 import { z } from 'zod';
 import { budgetSchema } from '../budget/config.ts';
+import { bleSchema } from '../ble/config.ts';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -166,6 +167,7 @@ export const configSchema = z
     budget: budgetSchema.describe(
       'battery budget per device or device class (daemon/budget/README.md): picks each window\'s operating mode (threshold) from the battery and target; devices without an entry run at model.threshold',
     ),
+    ble: bleSchema,
   })
   .prefault({});
 
