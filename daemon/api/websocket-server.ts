@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Envelope, GatewayCounters, SnapshotEnvelope } from './envelopes.ts';
+import { loadDashboardFiles, serveDashboard } from './http-routes.ts';
 
 /** Largest client -> server message: the API sends only; a client has nothing big to say. */
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -33,12 +34,19 @@ export class WebSocketApi {
   private wss: WebSocketServer | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
   private droppedSlowClients = 0;
+  /** The dashboard's files (http-routes.ts); null when its folder cannot be read (reported, not fatal). */
+  private dashboard: ReturnType<typeof loadDashboardFiles> | null = null;
 
   constructor(options: WebSocketApiOptions) {
     this.options = options;
   }
 
   async start(): Promise<void> {
+    try {
+      this.dashboard = loadDashboardFiles();
+    } catch (err) {
+      this.options.onServerError?.(err as Error); // /health and the WebSocket still work
+    }
     const http = createServer((req, res) => this.onHttp(req, res));
     // any path upgrades (documented as /ws)
     const wss = new WebSocketServer({ server: http, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
@@ -137,7 +145,8 @@ export class WebSocketApi {
       res.end(body);
       return;
     }
+    if (this.dashboard && serveDashboard(this.dashboard, req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found', paths: ['/health', '/ws (WebSocket)'] }));
+    res.end(JSON.stringify({ error: 'not found', paths: ['/ (dashboard)', '/health', '/ws (WebSocket)'] }));
   }
 }

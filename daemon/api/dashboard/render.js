@@ -1,0 +1,234 @@
+// DOM rendering. Cards are built once per device and then only their text nodes change; all
+// updates wait for the next animation frame and redraw only the devices that changed since the
+// last one, so a fleet sending hundreds of predictions a second costs one layout per frame.
+// Data from the wire is set with textContent only (never parsed as HTML).
+import { classHue, formatCount, formatDuration, formatFraction, formatInstant, formatNumber, timeToEmpty } from './format.js';
+import { TIMELINE_WINDOWS, takeChanges, total } from './state.js';
+
+/** Cards redrawn per frame at most; the rest wait for the next frame (keeps frames short). */
+export const MAX_CARDS_PER_FRAME = 200;
+
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+/** A <div> of term/value pairs; returns the value elements by key. */
+function fields(pairs, className) {
+  const dl = el('dl', { class: className });
+  const refs = {};
+  for (const [key, label] of pairs) {
+    const dd = el('dd', { 'data-field': key, text: '—' });
+    dl.append(el('div', {}, [el('dt', { text: label }), dd]));
+    refs[key] = dd;
+  }
+  return { dl, refs };
+}
+
+function buildCard(deviceId) {
+  const titleId = `dev-${deviceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const card = el('article', { class: 'card', 'data-device': deviceId, 'aria-labelledby': titleId });
+  const title = el('h2', { id: titleId, text: deviceId });
+  const activity = el('p', { class: 'activity', 'data-field': 'activity', text: 'waiting for a window' });
+  const detail = el('p', { class: 'detail', 'data-field': 'detail', text: '' });
+  const stats = fields(
+    [
+      ['windows', 'Windows'],
+      ['mode', 'Threshold / exit'],
+      ['cycles', 'Cycles'],
+      ['energy', 'Energy'],
+      ['latency', 'MCU latency'],
+      ['delay', 'Ingest → result'],
+      ['errors', 'Errors'],
+    ],
+    'stats',
+  );
+  const timeline = el('ol', { class: 'timeline', 'aria-label': `last ${TIMELINE_WINDOWS} windows` });
+  const battery = el('section', { class: 'battery', hidden: '', 'aria-label': 'battery budget' });
+  card.append(title, activity, detail, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline' }), timeline, battery);
+  return { card, activity, detail, stats: stats.refs, timeline, battery, batteryParts: null };
+}
+
+function buildBattery(section) {
+  const meter = el('meter', { min: '0', max: '100', low: '20', high: '50', optimum: '100', value: '0' });
+  const chargeLabel = el('span', { class: 'charge', text: '—' });
+  const label = el('label', { class: 'charge-row' }, [el('span', { text: 'Charge ' }), meter, chargeLabel]);
+  const status = el('p', { class: 'status', text: '' });
+  const reason = el('p', { class: 'reason', text: '' });
+  const summary = fields(
+    [
+      ['current', 'Empty at current mode in'],
+      ['planned', 'Planned end'],
+      ['target', 'Target end'],
+      ['recent', 'Recent power'],
+    ],
+    'projection',
+  );
+  const tbody = el('tbody');
+  const table = el('table', { class: 'modes' }, [
+    el('caption', { text: 'Time to empty per operating mode' }),
+    el('thead', {}, [el('tr', {}, ['Mode', 'Accuracy', 'Energy / window', 'Time to empty', 'Meets target'].map((h) => el('th', { scope: 'col', text: h })))]),
+    tbody,
+  ]);
+  section.append(el('h3', { class: 'sub', text: 'Battery' }), label, status, reason, summary.dl, table);
+  section.hidden = false;
+  return { meter, chargeLabel, status, reason, summary: summary.refs, tbody };
+}
+
+function updateTimeline(list, timeline) {
+  while (list.children.length < timeline.length) list.append(el('li'));
+  while (list.children.length > timeline.length) list.lastElementChild?.remove();
+  timeline.forEach((w, i) => {
+    const li = list.children[i];
+    const text = `#${w.windowSeq} ${w.className}, exit ${w.exitTaken}, margin ${w.margin}`;
+    if (li.title === text) return;
+    li.title = text;
+    li.textContent = w.className.slice(0, 1);
+    li.style.setProperty('--hue', String(classHue(w.classIndex)));
+    li.className = w.exitTaken === 0 ? 'early' : 'late';
+  });
+}
+
+function updateBattery(view, d) {
+  if (!d.battery && !d.mode) return;
+  view.batteryParts ??= buildBattery(view.battery);
+  const b = view.batteryParts;
+  const bat = d.battery;
+  if (bat) {
+    b.meter.value = bat.chargePct;
+    b.chargeLabel.textContent = `${formatNumber(bat.chargePct, 1, '%')} ± ${formatNumber(bat.chargeSigmaPct, 1)}`;
+    const p = bat.projection;
+    b.summary.current.textContent = timeToEmpty(bat.atMs, p.currentModeEmptyAtMs);
+    b.summary.planned.textContent = p.plannedEmptyAtMs === null ? '—' : `${formatInstant(p.plannedEmptyAtMs)} (in ${timeToEmpty(bat.atMs, p.plannedEmptyAtMs)})`;
+    b.summary.target.textContent = p.targetEndMs === null ? 'none' : `${formatInstant(p.targetEndMs)} (in ${timeToEmpty(bat.atMs, p.targetEndMs)})`;
+    b.summary.recent.textContent = formatNumber(p.recentPowerUw, 1, 'µW');
+    const rows = Array.isArray(p.modes) ? p.modes : [];
+    while (b.tbody.children.length < rows.length) b.tbody.append(el('tr', {}, [el('th', { scope: 'row' }), el('td'), el('td'), el('td'), el('td')]));
+    while (b.tbody.children.length > rows.length) b.tbody.lastElementChild?.remove();
+    rows.forEach((m, i) => {
+      const tr = b.tbody.children[i];
+      const cells = tr.children;
+      cells[0].textContent = m.index === p.currentModeIndex ? `${m.index} (current)` : String(m.index);
+      cells[1].textContent = formatFraction(m.accuracy);
+      cells[2].textContent = formatNumber(m.energyUj, 2, 'µJ');
+      cells[3].textContent = timeToEmpty(bat.atMs, m.emptyAtMs);
+      cells[4].textContent = p.targetEndMs === null ? '—' : m.meetsTarget ? 'yes' : 'no';
+      tr.className = m.index === p.currentModeIndex ? 'current' : '';
+    });
+  }
+  const mode = d.mode;
+  if (mode) {
+    const feasible = mode.status !== 'infeasible' && mode.status !== 'empty';
+    b.status.textContent = `${mode.status === 'targetReached' ? 'target reached' : mode.status} · mode ${mode.modeIndex} (${formatFraction(mode.accuracy)})${mode.held ? ' · held' : ''}`;
+    b.status.className = `status ${feasible ? 'ok' : 'bad'}`;
+    b.reason.textContent = mode.reason;
+  } else if (bat) {
+    b.status.textContent = 'no mode decision yet';
+    b.status.className = 'status';
+  }
+}
+
+function updateCard(view, d, classes) {
+  const p = d.last;
+  if (p) {
+    view.activity.textContent = p.className;
+    view.activity.style.setProperty('--hue', String(classHue(p.classIndex)));
+    view.activity.classList.add('known');
+    view.detail.textContent = `margin ${p.margin} · window #${p.windowSeq}${classes.length ? ` · ${classes.length} classes` : ''}`;
+    view.stats.mode.textContent = `${p.threshold} / exit ${p.exitTaken}`;
+    view.stats.cycles.textContent = formatCount(p.cycles);
+    view.stats.energy.textContent = formatNumber(p.energyUj, 2, 'µJ');
+    view.stats.latency.textContent = formatNumber(p.latencyUs, 0, 'µs');
+    view.stats.delay.textContent = formatNumber(p.ingestToPredictionMs, 1, 'ms');
+  }
+  view.stats.windows.textContent = formatCount(d.windows);
+  const errors = total(d.errors);
+  view.stats.errors.textContent = formatCount(errors);
+  view.stats.errors.title = d.lastErrorDetail ?? Object.entries(d.errors).map(([k, v]) => `${k}: ${v}`).join(', ');
+  view.card.classList.toggle('has-errors', errors > 0);
+  updateTimeline(view.timeline, d.timeline);
+  updateBattery(view, d);
+}
+
+function setField(root, key, value) {
+  const node = root.querySelector(`[data-status="${key}"]`);
+  if (node && node.textContent !== value) node.textContent = value;
+}
+
+function updateStatus(root, state, connection) {
+  const c = state.counters ?? {};
+  const h = state.health ?? {};
+  const pipeline = c.pipeline ?? {};
+  setField(root, 'connection', connection.state === 'closed' ? `disconnected, retry in ${formatDuration(connection.retryInMs)}` : connection.state);
+  root.dataset.connection = connection.state;
+  setField(root, 'mqtt', typeof h.mqtt === 'string' ? h.mqtt : '—');
+  setField(root, 'model', state.modelId ?? '—');
+  setField(root, 'uptime', formatDuration(c.uptimeMs));
+  setField(root, 'devices', formatCount(c.devices ?? state.devices.size));
+  setField(root, 'predictions', formatCount(c.predictions));
+  setField(root, 'errors', formatCount(total(c.errors)));
+  setField(root, 'dropped', formatCount((pipeline.windowsDropped ?? 0) + (pipeline.ingestDropped ?? 0) + (pipeline.inferenceFailed ?? 0)));
+  setField(root, 'clients', formatCount(c.websocket?.clients));
+  setField(root, 'slow', formatCount(c.websocket?.droppedSlowClients));
+  setField(root, 'infeasible', formatCount(c.budget?.infeasibleDevices));
+  setField(root, 'ignored', formatCount(total(state.dropped)));
+}
+
+/**
+ * Returns `schedule()`: call it after state changes; the DOM is updated on the next animation
+ * frame with everything that changed meanwhile.
+ */
+export function createRenderer({ state, statusRoot, deviceList, emptyNote, connection }) {
+  const views = new Map();
+  let pending = false;
+  let backlog = [];
+
+  const frame = () => {
+    pending = false;
+    const changes = takeChanges(state);
+    if (changes.reset) {
+      for (const [id, v] of views) {
+        if (!state.devices.has(id)) {
+          v.card.remove();
+          views.delete(id);
+        }
+      }
+    }
+    const todo = new Set([...backlog, ...changes.devices]);
+    backlog = [];
+    const fragment = document.createDocumentFragment();
+    let drawn = 0;
+    for (const id of todo) {
+      const d = state.devices.get(id);
+      if (!d) continue;
+      if (drawn >= MAX_CARDS_PER_FRAME) {
+        backlog.push(id);
+        continue;
+      }
+      let view = views.get(id);
+      if (!view) {
+        view = buildCard(id);
+        views.set(id, view);
+        fragment.append(view.card);
+      }
+      updateCard(view, d, state.classes);
+      drawn += 1;
+    }
+    if (fragment.childNodes.length) deviceList.append(fragment);
+    emptyNote.hidden = state.devices.size > 0;
+    if (changes.status || changes.devices.length) updateStatus(statusRoot, state, connection());
+    if (backlog.length) schedule();
+  };
+
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(frame);
+  };
+  return { schedule };
+}
