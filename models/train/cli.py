@@ -101,7 +101,8 @@ def cmd_readme(args) -> int:
 def cmd_remeasure(args) -> int:
     import remeasure
     try:
-        outcomes = remeasure.remeasure_zoo(Path(args.zoo), Path(args.cache), write=not args.check, log=print)
+        outcomes = remeasure.remeasure_zoo(Path(args.zoo), Path(args.cache), write=not args.check, log=print,
+                                          data_dir=args.data or env_data_dir())
     except remeasure.RemeasureError as err:
         print(f"error ({err.code}): {err}", file=sys.stderr)
         return 1
@@ -169,6 +170,7 @@ def main(argv: list[str]) -> int:
     m = sub.add_parser("remeasure", help="re-measure the zoo's simulation figures from the float64 windows")
     m.add_argument("--zoo", default=str(ZOO_DIR), help="folder of the artifacts to rewrite")
     m.add_argument("--cache", default=str(DEFAULT_CACHE), help="window cache folder (export-cache.ts --out)")
+    m.add_argument("--data", default=None, help="dataset folder for export-cache.ts when the cache is missing (default HAR_DATA_DIR or ../shared/datasets)")
     m.add_argument("--check", action="store_true", help="write nothing; exit 1 if an artifact would change")
     m.set_defaults(fn=cmd_remeasure)
 

@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 import harm
-from data import CacheError, TaskData, load_cache
+from data import CacheError, TaskData, ensure_cache
 from export import measure_mode, split_metrics, sweep_thresholds
 from intsim import quantize_input, simulate_batched, stage_runs_from_scores
 
@@ -117,7 +117,9 @@ def remeasure_artifact(path: Path, load: Callable[[str], TaskData]) -> Outcome:
     return Outcome(md["id"], "updated" if changes else "unchanged", changes, same_thresholds, out)
 
 
-def remeasure_zoo(zoo_dir: Path, cache_dir: Path, write: bool, log: Callable[[str], None]) -> list[Outcome]:
+def remeasure_zoo(zoo_dir: Path, cache_dir: Path, write: bool, log: Callable[[str], None],
+                  data_dir: str | None = None) -> list[Outcome]:
+    """Every artifact of zoo_dir; a task's cache is exported first when it is missing (or lacks x64)."""
     paths = sorted(zoo_dir.glob("*.harm"))
     if not paths:
         raise RemeasureError("no_artifacts", f"no *.harm in {zoo_dir}")
@@ -125,7 +127,7 @@ def remeasure_zoo(zoo_dir: Path, cache_dir: Path, write: bool, log: Callable[[st
 
     def load(task: str) -> TaskData:
         if task not in caches:
-            caches[task] = load_cache(task, cache_dir)
+            caches[task] = ensure_cache(task, cache_dir, data_dir, log)
         return caches[task]
 
     outcomes = []
