@@ -23,6 +23,7 @@ import { PredictionLog, modeName } from './pipeline/prediction-log.ts';
 import type { GatewayModel } from './pipeline/model.ts';
 import type { StreamEvent } from './pipeline/types.ts';
 import { Store } from './store/store.ts';
+import { bleGatewayPart } from './ble/gateway-part.ts';
 import { BudgetFleet, windowObservation } from './budget/fleet.ts';
 import type { BudgetOutputs } from './budget/messages.ts';
 import type { BatteryReport } from '../protocol/battery-report.ts';
@@ -196,7 +197,7 @@ export class Gateway {
   /** Graceful stop (see the order at the top). Never throws; logs the parts that fail. */
   async stop(): Promise<void> {
     const { logger } = this.deps;
-    const order = ['ingest', 'pipeline', 'store', 'websocket', 'mqtt'];
+    const order = ['ble', 'ingest', 'pipeline', 'store', 'websocket', 'mqtt'];
     const started = this.started;
     this.started = [];
     for (const name of order) {
@@ -284,6 +285,9 @@ export class Gateway {
     const ws = this.websocket;
     if (ws) parts.push({ name: 'websocket', start: () => ws.start(), stop: () => ws.stop() });
     parts.push({ name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() });
+    // BLE wearables (issue 7, daemon/ble/gateway-part.ts): only when ble.enabled; feeds the ingest's handle().
+    const ble = bleGatewayPart(this.deps);
+    if (ble) parts.push(ble);
     parts.push({ name: 'mqtt', start: () => connection.start(), stop: () => connection.stop() });
     return parts;
   }
@@ -298,7 +302,9 @@ export class Gateway {
 
   private onResult(result: WindowResult): void {
     this.store.recordPrediction(result);
-    this.websocket?.broadcast(this.live.recordPrediction(result));
+    // recorded even without a WebSocket (`ws?.broadcast(f())` would skip f when ws is null)
+    const envelope = this.live.recordPrediction(result);
+    this.websocket?.broadcast(envelope);
     this.deps.connection.publishActivity(result.deviceId, {
       deviceId: result.deviceId,
       modelId: result.modelId,
@@ -334,10 +340,14 @@ export class Gateway {
 
   /** One budget evaluation's outputs: WebSocket `battery`/`mode`, retained MQTT mode, SQLite history. */
   private publishBudget(out: BudgetOutputs): void {
-    if (out.battery) this.websocket?.broadcast(this.live.recordBudget(out.battery));
+    if (out.battery) {
+      this.live.recordBudget(out.battery);
+      this.websocket?.broadcast(out.battery);
+    }
     if (out.mode) {
       this.budgetCounts.modeChanges += 1;
-      this.websocket?.broadcast(this.live.recordBudget(out.mode));
+      this.live.recordBudget(out.mode);
+      this.websocket?.broadcast(out.mode);
       this.deps.logger.info({ device: out.mode.deviceId, mode: out.mode.modeIndex, threshold: out.mode.threshold, status: out.mode.status }, out.mode.reason);
     }
     if (out.mqttMode) this.deps.connection.publishMode?.(out.mqttMode.payload.deviceId, out.mqttMode.payload);
