@@ -52,12 +52,13 @@ export class Recorder {
     this.options = options;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     mkdirSync(this.options.dir, { recursive: true });
     this.startedAtMs = this.options.now();
     this.writeIndex(false);
     this.timer = setInterval(() => this.flush(), this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.timer.unref();
+    return Promise.resolve();
   }
 
   /** Records one received batch (ignored for devices not selected). Never throws. */
@@ -96,13 +97,14 @@ export class Recorder {
     }
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.flush();
     if (!this.failed) this.writeIndex(true);
     for (const file of this.files.values()) closeSync(file.fd);
     this.files.clear();
+    return Promise.resolve();
   }
 
   stats(): { readonly batches: number; readonly bytes: number; readonly devices: number; readonly writeErrors: number } {

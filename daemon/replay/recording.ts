@@ -41,6 +41,11 @@ export interface ReplayRecording {
   readonly durationS: number;
   readonly batches: readonly TimedBatch[];
   readonly truth: { readonly segments: readonly TruthSegment[]; readonly rule: LabelRule } | null;
+  /**
+   * Set by alignToProtocol: the truth segments replayed one after the other, each from its own
+   * first sample (pipeline segment k = alignedSegments[k]); null for a plain stream replay.
+   */
+  readonly alignedSegments?: readonly TruthSegment[] | null;
 }
 
 /** Device ids must match protocol DEVICE_ID_PATTERN: [A-Za-z0-9_-]{1,64}. */
@@ -101,9 +106,17 @@ export function windowLabel(
   model: { readonly rateHz: number; readonly windowSamples: number },
 ): string | undefined {
   const truth = recording.truth;
-  if (!truth || window.segment !== 0) return undefined;
+  if (!truth) return undefined;
   const ratio = recording.rateHz / model.rateHz;
-  const start = Math.round(window.startSample * ratio);
+  let offset = 0;
+  if (recording.alignedSegments) {
+    const segment = recording.alignedSegments[window.segment];
+    if (!segment) return undefined;
+    offset = segment.startSample;
+  } else if (window.segment !== 0) {
+    return undefined;
+  }
+  const start = offset + Math.round(window.startSample * ratio);
   const length = Math.round(model.windowSamples * ratio);
   if (truth.rule.kind === 'task') {
     const protocol = truth.rule.protocol;
@@ -114,4 +127,55 @@ export function windowLabel(
   const end = start + length;
   for (const s of truth.segments) if (s.startSample <= start && end <= s.endSample) return s.label;
   return undefined;
+}
+
+/** A gap the pipeline never fills (sequence.ts restarts the stream past maxGapFillSamples). */
+export const ALIGNMENT_GAP_SAMPLES = 1 << 20;
+
+/**
+ * `--windows protocol`: replays only the labelled segments a window can lie inside (rule 1 of
+ * the task protocols, models/datasets/tasks.ts), each from its own first sample, separated by a
+ * sequence gap that makes the pipeline restart its windows. The stream then cuts exactly the
+ * windows cutTaskWindows places for basic activities (what `har-gateway eval` evaluates for
+ * hapt6); hapt12's centred transition windows (rule 2) exist only in a stream replay. The
+ * restarts are counted as gap-restart stream events.
+ */
+export function alignToProtocol(recording: ReplayRecording, windowSamples: number): ReplayRecording {
+  const truth = recording.truth;
+  if (!truth) return recording;
+  const samples = recordingSamples(recording);
+  const channels = samples.channels;
+  const rule = truth.rule;
+  const inTask = (s: TruthSegment): boolean =>
+    rule.kind === 'inside' || (s.activityId !== undefined && s.activityId < 7 && rule.protocol.activityIds.includes(s.activityId));
+  const segments = truth.segments.filter((s) => inTask(s) && s.endSample - s.startSample >= windowSamples);
+  const batches: TimedBatch[] = [];
+  let seqBase = 0;
+  let offsetMs = 0;
+  for (const s of segments) {
+    const part = batchesFromSamples(recording.deviceId, samples.data.subarray(s.startSample * channels, s.endSample * channels), channels, recording.rateHz, {
+      t0Ms: recording.batches[0] ? recording.batches[0].batch.t0Ms + (s.startSample * 1000) / recording.rateHz : 0,
+      batchSamples: recording.batches[0]?.batch.samples ?? DEFAULT_BATCH_SAMPLES,
+    });
+    for (const b of part) batches.push({ batch: { ...b.batch, seq: (seqBase + b.batch.seq) >>> 0 }, offsetMs: offsetMs + b.offsetMs });
+    seqBase += s.endSample - s.startSample + ALIGNMENT_GAP_SAMPLES;
+    offsetMs += ((s.endSample - s.startSample) * 1000) / recording.rateHz;
+  }
+  const sampleCount = segments.reduce((n, s) => n + s.endSample - s.startSample, 0);
+  return { ...recording, batches, sampleCount, durationS: sampleCount / recording.rateHz, alignedSegments: segments };
+}
+
+/** The recording's samples back as one time-major array (acc, then gyro when every batch has it). */
+function recordingSamples(recording: ReplayRecording): { data: Float64Array; channels: 3 | 6 } {
+  const channels: 3 | 6 = recording.batches.every((b) => b.batch.gyro !== null) ? 6 : 3;
+  const total = recording.batches.reduce((n, b) => n + b.batch.samples, 0);
+  const data = new Float64Array(total * channels);
+  let at = 0;
+  for (const { batch } of recording.batches) {
+    for (let i = 0; i < batch.samples; i++, at++) {
+      for (let a = 0; a < 3; a++) data[at * channels + a] = batch.acc[i * 3 + a]!;
+      if (channels === 6) for (let a = 0; a < 3; a++) data[at * channels + 3 + a] = batch.gyro![i * 3 + a]!;
+    }
+  }
+  return { data, channels };
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { GatewayModel } from '../pipeline/model.ts';
 import { modeName } from '../pipeline/prediction-log.ts';
 import { buildReport, type ReplayReport, type SkippedSource } from './report.ts';
-import type { ReplayRecording } from './recording.ts';
+import { alignToProtocol, type ReplayRecording } from './recording.ts';
 import { runReplay, type ReplayProgress, type ReplaySpeed, type ReplayVia } from './runner.ts';
 import { resolveSources } from './sources.ts';
 import { ReplayError } from './errors.ts';
@@ -24,6 +24,8 @@ export interface ReplayOptions {
   readonly logger: Logger;
   readonly battery?: BatterySpec;
   readonly batchSamples?: number;
+  /** stream (default): the recordings as recorded; protocol: alignToProtocol (recording.ts). */
+  readonly windows?: 'stream' | 'protocol';
   readonly onProgress?: (progress: ReplayProgress) => void;
 }
 
@@ -48,7 +50,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       let deviceId = r.deviceId;
       for (let k = 2; ids.has(deviceId); k++) deviceId = `${r.deviceId.slice(0, 60)}-${k}`;
       ids.add(deviceId);
-      recordings.push(deviceId === r.deviceId ? r : { ...r, deviceId, batches: r.batches.map((b) => ({ ...b, batch: { ...b.batch, deviceId } })) });
+      const renamed = deviceId === r.deviceId ? r : { ...r, deviceId, batches: r.batches.map((b) => ({ ...b, batch: { ...b.batch, deviceId } })) };
+      recordings.push(options.windows === 'protocol' ? alignToProtocol(renamed, options.model.input.windowSamples) : renamed);
     }
   }
   if (recordings.length === 0) {

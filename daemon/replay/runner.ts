@@ -75,6 +75,8 @@ export interface ReplayRun {
   readonly recordingS: number;
   /** Windows cut minus windows answered when the run ended (0 unless the settle wait timed out). */
   readonly unsettledWindows: number;
+  /** Backpressure waits that went on without a result (FlowControl stallTimeoutMs). */
+  readonly flowStalls: number;
 }
 
 const STREAM_EVENT_KINDS: ReadonlySet<string> = new Set<StreamEventKind>(['missing-gyro', 'seq-duplicate', 'seq-overlap', 'gap-filled', 'gap-restart', 'seq-reset', 'rate-change', 'window-dropped', 'inference-failed', 'stream-error']);
@@ -91,9 +93,12 @@ class DirectIngest implements IngestPart {
   readonly batches$ = this.subject.asObservable();
   readonly errors$ = new Subject<IngestError>().asObservable();
   private counts = { batches: 0, samples: 0, dropped: 0 };
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
     this.subject.complete();
+    return Promise.resolve();
   }
   push(batch: SampleBatch): void {
     this.counts.batches += 1;
@@ -107,8 +112,8 @@ class DirectIngest implements IngestPart {
 
 /** The MQTT side of `direct`: predictions go nowhere (the report collects them). */
 const NO_CONNECTION: ConnectionPart = {
-  start: async () => undefined,
-  stop: async () => undefined,
+  start: () => Promise.resolve(),
+  stop: () => Promise.resolve(),
   publishActivity: () => undefined,
   currentState: 'online',
   brokerUrl: 'none (replay --via direct)',
@@ -123,12 +128,12 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
   const config: Config = {
     ...base,
     gateway: { ...base.gateway, dataDir },
-    mqtt: { ...base.mqtt, url: undefined, embedded: { ...base.mqtt.embedded, port: 0 }, clientId: `har-replay-${process.pid}` },
+    mqtt: { ...base.mqtt, broker: 'embedded', embedded: { ...base.mqtt.embedded, port: 0 }, clientId: `har-replay-${process.pid}` },
     websocket: { ...base.websocket, enabled: false },
-  } as Config;
+  };
   const { model, logger } = options;
   const input = model.input;
-  const flow = new FlowControl({ windowSamples: input.windowSamples, strideSamples: input.strideSamples, maxOutstandingWindows: maxOutstandingWindows(config, options.recordings.length) });
+  const flow = new FlowControl({ windowSamples: input.windowSamples, strideSamples: input.strideSamples, maxOutstandingWindows: maxOutstandingWindows(config, options.recordings.length), maxGapFillSamples: config.pipeline.maxGapFillSamples });
   const runs = new Map<string, DeviceRun>(options.recordings.map((r) => [r.deviceId, { deviceId: r.deviceId, results: [], errors: {}, batchesSent: 0 }]));
   if (runs.size !== options.recordings.length) throw new Error('replay: two recordings have the same device id');
 
@@ -179,14 +184,14 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
     await Promise.all(
       options.recordings.map(async (recording) => {
         const run = runs.get(recording.deviceId)!;
-        const rateRatio = input.rateHz / (recording.rateHz || input.rateHz);
         for (const { batch, offsetMs } of recording.batches) {
           if (options.speed !== 'max') {
             const waitMs = playStartMs + offsetMs / options.speed - now();
             if (waitMs > 0) await sleep(waitMs);
           }
           await flow.ready(recording.deviceId);
-          flow.pushed(recording.deviceId, batch.samples * rateRatio);
+          const rateRatio = input.rateHz / (batch.rateHz || input.rateHz);
+          flow.pushed(recording.deviceId, batch.seq, batch.samples, rateRatio);
           await send(batch);
           (run as { batchesSent: number }).batchesSent += 1;
           sentS += batch.samples / (batch.rateHz || 1);
@@ -214,7 +219,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
     const charged = summary.reduce((n, d) => n + (d.errors[kind] ?? 0), 0);
     if (total > charged) unattributed[kind] = (unattributed[kind] ?? 0) + total - charged;
   }
-  return { via: options.via, speed: options.speed, devices: runs, unattributedErrors: unattributed, wallMs: now() - startedMs, recordingS: totalS, unsettledWindows };
+  return { via: options.via, speed: options.speed, devices: runs, unattributedErrors: unattributed, wallMs: now() - startedMs, recordingS: totalS, unsettledWindows, flowStalls: flow.stalls() };
 }
 
 /**

@@ -39,6 +39,7 @@ interface ReplayCliOptions {
   readonly battery?: string;
   readonly batchSamples?: string;
   readonly json?: boolean;
+  readonly windows: 'stream' | 'protocol';
 }
 
 const fail = (message: string): never => {
@@ -111,6 +112,7 @@ export function registerReplay(program: Command): void {
     .option('--data <dir>', 'datasets folder for dataset splits (default: $HAR_DATA_DIR, else ../shared/datasets)')
     .option('--workers <n>', 'inference worker threads (default: the configuration\'s)')
     .option('--battery <spec>', 'battery of the projection, <lipo|cr2032>:<capacityMah>:<baselineUw> (default cr2032:220:15)')
+    .addOption(new Option('--windows <alignment>', 'stream: windows as the stream cuts them; protocol: each labelled segment replayed from its first sample, so the windows are the training protocol\'s (eval\'s for hapt6)').choices(['stream', 'protocol']).default('stream'))
     .option('--batch-samples <n>', 'samples per replayed batch for dataset sources (default 50)')
     .action(async (sources: string[], opts: ReplayCliOptions) => {
       const speed = parseSpeed(opts.speed);
@@ -133,7 +135,7 @@ export function registerReplay(program: Command): void {
         engine: { ...config.engine, ...(opts.engine ? { kind: opts.engine } : {}), ...(workers ? { workers } : {}) },
       };
       const model = await modelOf(opts.model, config);
-      const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const logger = createLogger({ level: 'error', destination: process.stderr });
       const dataDir = resolve(opts.data ?? process.env.HAR_DATA_DIR ?? resolve(REPO_ROOT, '../shared/datasets'));
       const tty = process.stderr.isTTY === true;
       let outcome;
@@ -148,6 +150,7 @@ export function registerReplay(program: Command): void {
           logger,
           ...(battery ? { battery } : {}),
           ...(batchSamples ? { batchSamples } : {}),
+          windows: opts.windows,
           ...(tty ? { onProgress: (p: ReplayProgress) => process.stderr.write(progressBar(p)) } : {}),
         });
       } catch (err) {
