@@ -12,7 +12,8 @@ own input scale (ARITHMETIC.md §1), the integer simulation runs the validation 
 Everything else in the metadata is kept as it is. Only the metadata JSON and the CRC are rewritten
 (harm.with_metadata, FORMAT.md "Metadata"); the network section is checked to be byte-identical.
 It also reports whether the exporter's threshold sweep on the same windows would pick the same
-thresholds (what a rebuild from scratch would write).
+thresholds, and whether the cache gives the same input scale (what a rebuild from scratch would
+write); the stored thresholds and scale are kept either way.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 import harm
-from data import CacheError, TaskData, ensure_cache
+from data import CacheError, TaskData, ensure_cache, input_scale
 from export import measure_mode, split_metrics, sweep_thresholds
 from intsim import quantize_input, simulate_batched, stage_runs_from_scores
 
@@ -44,6 +45,7 @@ class Outcome:
     status: str                                   # "unchanged" | "updated" | "skipped"
     changes: list[str] = field(default_factory=list)
     same_thresholds: bool = True                  # the exporter's sweep would pick the stored thresholds
+    same_scale: bool = True                       # data.input_scale of the cache gives the stored input scale
     artifact: bytes = b""
 
 
@@ -101,20 +103,23 @@ def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
-def remeasure_artifact(path: Path, load: Callable[[str], TaskData]) -> Outcome:
+def remeasure_artifact(path: Path, load: Callable[[str], TaskData],
+                       train_scale: Callable[[TaskData], np.ndarray] = lambda d: input_scale(d.splits["train"].x)) -> Outcome:
     data = path.read_bytes()
     model = harm.read_artifact(data)
     md = model.metadata
     if str(md["provenance"].get("dataset", "")).startswith("synthetic"):
         return Outcome(md["id"], "skipped", ["trained on generated windows: nothing to re-measure"], artifact=data)
-    new_md, same_thresholds = remeasured_metadata(model, load(md["task"]))
+    data_task = load(md["task"])
+    new_md, same_thresholds = remeasured_metadata(model, data_task)
+    same_scale = [float(v) for v in train_scale(data_task)] == list(md["input"]["scale"])
     changes = describe_changes(md, new_md)
     out = harm.with_metadata(data, new_md)
     if network_section(out) != network_section(data):
         raise RemeasureError("network_changed", f"{path}: the rewrite changed the network section")
     if not changes and out != data:
         raise RemeasureError("not_reproducible", f"{path}: unchanged metadata but different bytes")
-    return Outcome(md["id"], "updated" if changes else "unchanged", changes, same_thresholds, out)
+    return Outcome(md["id"], "updated" if changes else "unchanged", changes, same_thresholds, same_scale, out)
 
 
 def remeasure_zoo(zoo_dir: Path, cache_dir: Path, write: bool, log: Callable[[str], None],
@@ -130,13 +135,22 @@ def remeasure_zoo(zoo_dir: Path, cache_dir: Path, write: bool, log: Callable[[st
             caches[task] = ensure_cache(task, cache_dir, data_dir, log)
         return caches[task]
 
+    scales: dict[int, np.ndarray] = {}
+
+    def train_scale(data: TaskData) -> np.ndarray:
+        key = id(data)  # one TaskData per task in `caches`, alive for the whole run
+        if key not in scales:
+            scales[key] = input_scale(data.splits["train"].x)
+        return scales[key]
+
     outcomes = []
     for p in paths:
-        o = remeasure_artifact(p, load)
+        o = remeasure_artifact(p, load, train_scale)
         if o.status == "updated" and write:
             p.write_bytes(o.artifact)
-        sweep = "" if o.same_thresholds else " (the exporter's sweep on these windows would pick other thresholds)"
-        log(f"{o.status:9} {p.name}{sweep}")
+        notes = ([] if o.same_thresholds else ["the exporter's sweep on these windows would pick other thresholds"]) + \
+                ([] if o.same_scale else ["the cache's training windows give another input scale (kept the stored one)"])
+        log(f"{o.status:9} {p.name}" + "".join(f" ({n})" for n in notes))
         for c in o.changes:
             log(f"          {c}")
         outcomes.append(o)

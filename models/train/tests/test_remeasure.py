@@ -161,6 +161,15 @@ class RemeasureTest(unittest.TestCase):
         self.assertEqual(md["metrics"]["test"]["windows"], 30)
         self.assertEqual({k: md[k] for k in ("id", "task", "architecture", "input", "provenance")},
                          {k: old[k] for k in ("id", "task", "architecture", "input", "provenance")})
+        self.assertFalse(outcome.same_thresholds)  # 0, 7, 40 are not the sweep's picks
+        self.assertFalse(outcome.same_scale)  # SCALE is not the cache's input_scale
+
+    def test_reports_whether_the_cache_gives_the_stored_scale(self):
+        p = self.zoo / "m.harm"
+        md = metadata_for(self.model, "recorded")
+        md["input"]["scale"] = [float(v) for v in input_scale(self.data.splits["train"].x)]
+        p.write_bytes(harm.write_artifact(self.model, md))
+        self.assertTrue(remeasure_artifact(p, lambda task: self.data).same_scale)
 
     def test_second_run_is_a_byte_identical_no_op(self):
         self.write()
