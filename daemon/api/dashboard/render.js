@@ -128,7 +128,10 @@ function updateBattery(view, d) {
     b.status.className = `status ${feasible ? 'ok' : 'bad'}`;
     b.reason.textContent = mode.reason;
   } else if (bat) {
-    b.status.textContent = 'no mode decision yet';
+    // no `mode` message yet: say so, with what the projection alone tells
+    const current = (bat.projection.modes ?? []).find((m) => m.index === bat.projection.currentModeIndex);
+    const meets = bat.projection.targetEndMs === null || current === undefined ? '' : ` · current mode ${current.meetsTarget ? 'meets' : 'misses'} the target`;
+    b.status.textContent = `no mode decision yet${meets}`;
     b.status.className = 'status';
   }
 }

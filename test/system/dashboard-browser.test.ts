@@ -1,0 +1,218 @@
+// The live dashboard in a real browser (Debian chromium through playwright-core; never a
+// downloaded browser) against the real gateway in-process: the embedded aedes broker on port 0,
+// MqttConnection + MqttIngest, the reference executor on a writer-built model whose mode table
+// carries made-up energies (so the battery budget projects), SQLite on a temp file, the
+// WebSocket/HTTP server on a free port. Simulated wearables (device-sim/wearables, synthetic
+// signals) stream batches and battery reports over MQTT. The page must show every device with
+// the class the gateway predicted last, moving counters, battery projections (feasible and
+// infeasible), reconnect after the server restarts, and render a non-empty screenshot.
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../daemon/config/load.ts';
+import { Gateway } from '../../daemon/gateway.ts';
+import { MqttIngest } from '../../daemon/ingest/mqtt-ingest.ts';
+import { MqttConnection } from '../../daemon/mqtt/connection.ts';
+import { gatewayModelFromBytes } from '../../daemon/pipeline/model.ts';
+import { readArtifact } from '../../models/format/read.ts';
+import { replaceMetadata } from '../../models/format/write.ts';
+import { startSimulatedWearables, type SimulatedWearables } from '../../device-sim/wearables/index.ts';
+import { buildTestModel } from '../unit/daemon/pipeline/fixtures/test-model.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FULL = 0xffff_ffff;
+/** Made-up mode table (cheapest first), µJ per window (as in test/integration/gateway-budget.test.ts). */
+const MODES = [
+  { threshold: 0, accuracy: 0.8, energyUj: 2 },
+  { threshold: 40, accuracy: 0.85, energyUj: 4 },
+  { threshold: 120, accuracy: 0.88, energyUj: 6 },
+  { threshold: FULL, accuracy: 0.9, energyUj: 8 },
+] as const;
+const DEVICES = ['band-1', 'band-2', 'band-3'] as const;
+
+function modelWithModeTable(): Uint8Array {
+  const bytes = buildTestModel(7, 'dashboard-test-ee');
+  const { metadata } = readArtifact(bytes);
+  return replaceMetadata(bytes, {
+    ...metadata,
+    modes: MODES.map((m, i) => ({ threshold: m.threshold, accuracy: m.accuracy, macroF1: m.accuracy, continueShare: i / (MODES.length - 1), avgMacs: 0, cycles: null, latencyUs: null, energyUj: m.energyUj })),
+  });
+}
+
+/** A free TCP port (the server must come back on the same one for the reconnect check). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const haveChromium = existsSync(CHROMIUM);
+
+describe.skipIf(!haveChromium)('dashboard in chromium against the running gateway', () => {
+  const dirs: string[] = [];
+  let gateway: Gateway;
+  let wearables: SimulatedWearables | null = null;
+  let browser: BrowserContext;
+  let page: Page;
+  let port: number;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'har-dash-'));
+    dirs.push(dataDir);
+    port = await freePort();
+    const config = validateConfig({
+      gateway: { dataDir },
+      mqtt: { embedded: { port: 0 }, clientId: 'gw-dashboard-test' },
+      engine: { kind: 'reference', workers: 1 },
+      websocket: { port, statsIntervalMs: 200 },
+      store: { flushIntervalMs: 50 },
+      model: { threshold: FULL },
+      budget: {
+        // 30 days on 3.345 mAh: the budget sits between modes 2 and 3 (see gateway-budget.test.ts);
+        // band-3's 1 mAh cannot even pay its baseline: infeasible
+        classes: { lipoBand: { battery: { chemistry: 'lipo', capacityMah: 3.345, baselineUw: 10 }, target: { durationDays: 30 } } },
+        defaultClass: 'lipoBand',
+        devices: { 'band-3': { class: 'lipoBand', battery: { capacityMah: 1 } } },
+        controller: { minDwellS: 0 },
+      },
+    });
+    const logger = pino({ level: 'silent' });
+    const connection = new MqttConnection({ config: config.mqtt, logger });
+    const ingest = new MqttIngest({ source: connection, baseTopic: config.mqtt.baseTopic, config: config.ingest, logger });
+    gateway = new Gateway({ config, logger, model: gatewayModelFromBytes(modelWithModeTable()), connection, ingest });
+    await gateway.start();
+
+    const profile = mkdtempSync(join(tmpdir(), 'har-dash-chromium-'));
+    dirs.push(profile);
+    // a fresh profile folder (playwright passes it as --user-data-dir)
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    await page.goto(`http://127.0.0.1:${port}/`);
+
+    wearables = await startSimulatedWearables({
+      url: connection.brokerUrl,
+      devices: DEVICES.length,
+      idPrefix: 'band',
+      speed: 20,
+      dataDir: null,
+      batchSamples: 32,
+      // no battery reports: a report that reaches a device's budget before its first window
+      // swallows the budget's `start` mode message (DeviceBudget.onBatteryReport discards
+      // begin()'s update; reported to the budget's owner), and this test checks mode messages
+      batteryIntervalS: 0,
+      seed: 11,
+    });
+  });
+
+  afterAll(async () => {
+    await wearables?.stop();
+    await browser?.close();
+    await gateway?.stop();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  const status = (key: string): Promise<string> => page.locator(`[data-status="${key}"]`).innerText();
+  const count = async (key: string): Promise<number> => Number((await status(key)).replace(/\D/g, ''));
+  const card = (id: string) => page.locator(`article.card[data-device="${id}"]`);
+
+  it('shows every device with the class the gateway predicted, and moving counters', async () => {
+    expect(wearables?.deviceIds).toEqual([...DEVICES]);
+    await expect.poll(() => gateway.live.predictions(), { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(DEVICES.length * 4);
+    for (const id of DEVICES) await card(id).waitFor({ timeout: 10_000 });
+    await expect.poll(() => status('connection')).toBe('open');
+    const before = await count('predictions');
+    await expect.poll(() => count('predictions'), { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(() => status('mqtt'), { timeout: 10_000 }).toBe('online');
+    expect(await count('devices')).toBe(DEVICES.length);
+
+    // stop the wearables; once the gateway has drained, every card shows its latest prediction
+    await wearables?.stop();
+    wearables = null;
+    let last = -1;
+    await expect
+      .poll(
+        () => {
+          const now = gateway.live.predictions();
+          const settled = now === last;
+          last = now;
+          return settled;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(true);
+    const summary = gateway.live.devicesSummary();
+    const classes = readArtifact(modelWithModeTable()).metadata.classes;
+    for (const id of DEVICES) {
+      const latest = summary.find((d) => d.deviceId === id)?.lastPrediction;
+      expect(latest, id).toBeTruthy();
+      expect(classes).toContain(latest?.className);
+      await expect.poll(() => card(id).locator('[data-field="activity"]').innerText(), { timeout: 5_000 }).toBe(latest?.className);
+      await expect.poll(() => card(id).locator('[data-field="windows"]').innerText()).toBe(String(summary.find((d) => d.deviceId === id)?.windows));
+      expect(await card(id).locator('.timeline li').count()).toBeGreaterThanOrEqual(4);
+      expect(await card(id).locator('[data-field="detail"]').innerText()).toContain(`margin ${latest?.margin}`);
+    }
+    await expect.poll(() => count('predictions')).toBe(gateway.live.predictions());
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows battery projections: charge, time to empty per mode, feasible and infeasible with the reason', async () => {
+    const modes = (id: string) => gateway.live.devicesSummary().find((d) => d.deviceId === id)?.mode;
+    for (const id of DEVICES) {
+      await card(id).locator('section.battery:not([hidden])').waitFor({ timeout: 10_000 });
+      await expect.poll(() => card(id).locator('table.modes tbody tr').count()).toBe(MODES.length);
+      const charge = await card(id).locator('.charge').innerText();
+      expect(charge, id).toMatch(/^\d+\.\d %/);
+      expect(await card(id).locator('meter').getAttribute('max')).toBe('100');
+      const reason = modes(id)?.reason;
+      expect(reason, id).toBeTruthy();
+      await expect.poll(() => card(id).locator('.reason').innerText()).toBe(reason);
+    }
+    await expect.poll(() => card('band-1').locator('.status').innerText()).toMatch(/^feasible · mode 2/);
+    await expect.poll(() => card('band-3').locator('.status').innerText()).toMatch(/^infeasible · mode 0/);
+    expect(await card('band-3').locator('.status').getAttribute('class')).toContain('bad');
+    // the current mode's row is marked; its time to empty is the summary's
+    const current = card('band-1').locator('table.modes tr.current');
+    expect(await current.locator('th').innerText()).toBe('2 (current)');
+    const currentTime = await current.locator('td').nth(2).innerText();
+    expect(currentTime).toMatch(/\d+ (d|h|min)/);
+    expect(await card('band-1').locator('[data-field="current"]').innerText()).toBe(currentTime);
+    expect(await card('band-1').locator('[data-field="target"]').innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\dZ \(in (29|30) d/);
+    expect(await count('infeasible')).toBe(1);
+  });
+
+  it('renders a phone-sized screenshot that is not empty', async () => {
+    if (process.env.HAR_DASHBOARD_SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.HAR_DASHBOARD_SCREENSHOT_DIR, 'dashboard-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    // HAR_DASHBOARD_SCREENSHOT_DIR keeps the picture for a person to look at (default: a temp dir, removed)
+    const file = join(process.env.HAR_DASHBOARD_SCREENSHOT_DIR ?? dirs[0] ?? tmpdir(), 'dashboard-phone.png');
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+    // nothing wider than the phone's viewport: no horizontal scrolling
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+  });
+
+  it('reconnects after the server restarts and shows the snapshot again', async () => {
+    const api = gateway.websocket;
+    if (!api) throw new Error('no websocket');
+    await api.stop();
+    await expect.poll(() => status('connection'), { timeout: 10_000 }).toMatch(/^disconnected, retry in/);
+    await api.start(); // same port (fixed in the config)
+    await expect.poll(() => status('connection'), { timeout: 20_000 }).toBe('open');
+    for (const id of DEVICES) await card(id).waitFor({ timeout: 5_000 });
+    expect(await page.locator('article.card').count()).toBe(DEVICES.length);
+    expect(pageErrors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
