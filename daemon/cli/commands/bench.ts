@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> 
   kernels: ['firmware kernels on the emulated core: MAC/cycle per kernel and precision (SIMD vs plain), zoo energy and latency', () => import('../../../bench/kernels.ts')],
   reference: ['TypeScript reference executor: windows/s, us/window and M MAC/s per zoo model and mode', () => import('../../../bench/reference.ts')],
   budget: ['battery budget on a simulated month: end vs target, plan error, mode switches per day, µs per window', () => import('../../../bench/budget.ts')],
+  replay: ['replay of every HAPT test experiment through the full pipeline with the emulated MCU at --speed max: speed-up over real time (target >= 500x), windows/s, latency', () => import('../../../bench/replay.ts')],
 };
 
 export function registerBench(program: Command): void {
