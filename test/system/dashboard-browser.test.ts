@@ -13,7 +13,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveState } from '../../daemon/api/live-state.ts';
+import { WebSocketApi } from '../../daemon/api/websocket-server.ts';
 import { validateConfig } from '../../daemon/config/load.ts';
+import type { WindowResult } from '../../daemon/pipeline/pipeline.ts';
 import { Gateway } from '../../daemon/gateway.ts';
 import { MqttIngest } from '../../daemon/ingest/mqtt-ingest.ts';
 import { MqttConnection } from '../../daemon/mqtt/connection.ts';
@@ -214,5 +217,61 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
     for (const id of DEVICES) await card(id).waitFor({ timeout: 5_000 });
     expect(await page.locator('article.card').count()).toBe(DEVICES.length);
     expect(pageErrors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
+  });
+});
+
+/** Devices and predictions per device of the fleet-scale check (a busy Pi gateway's order of magnitude). */
+const FLEET_DEVICES = 400;
+const FLEET_WINDOWS = 12;
+const FLEET_CLASSES = ['WALKING', 'UPSTAIRS', 'DOWNSTAIRS', 'SITTING', 'STANDING', 'LAYING'];
+
+function fleetResult(deviceId: string, windowSeq: number, classIndex: number): WindowResult {
+  return {
+    deviceId, modelId: 'fleet', windowSeq, segment: 0, startSample: windowSeq * 64, t0Ms: windowSeq * 1280, threshold: 0, classIndex,
+    className: FLEET_CLASSES[classIndex] ?? '?', scores: [0, 1, 2, 3, 4, 5], margin: 1, exitTaken: 0, macs: 10, cycles: 1000 + windowSeq,
+    energyUj: 1.5, latencyUs: 20, computeUs: 1, receivedAtMs: 0, completedAtMs: 1, ingestToPredictionMs: 1,
+  };
+}
+
+describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare WebSocket API)', () => {
+  it(`renders ${FLEET_DEVICES} devices fed ${FLEET_WINDOWS} windows each in bursts, every card ending on its latest class`, async () => {
+    const live = new LiveState('?');
+    const api = new WebSocketApi({
+      host: '127.0.0.1', port: 0, maxBufferedBytes: 64 << 20, statsIntervalMs: 100,
+      snapshot: () => ({ modelId: 'fleet', classes: FLEET_CLASSES, devices: live.devicesSummary() }),
+      counters: () => ({ uptimeMs: 1, devices: live.deviceCount(), predictions: live.predictions(), errors: {}, pipeline: {}, store: {}, budget: {} }),
+      health: () => ({ mqtt: 'online' }),
+    });
+    await api.start();
+    const profile = mkdtempSync(join(tmpdir(), 'har-dash-fleet-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`http://127.0.0.1:${api.address().port}/`);
+      await expect.poll(() => page.locator('[data-status="connection"]').innerText()).toBe('open');
+      const classOf = (d: number, w: number): number => (d * 7 + w * 3) % FLEET_CLASSES.length;
+      for (let w = 0; w < FLEET_WINDOWS; w++) {
+        // one burst per window: every device's prediction back to back, as fast as ws sends
+        for (let d = 0; d < FLEET_DEVICES; d++) api.broadcast(live.recordPrediction(fleetResult(`dev-${d}`, w, classOf(d, w))));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await expect.poll(() => page.locator('article.card').count(), { timeout: 30_000 }).toBe(FLEET_DEVICES);
+      await expect.poll(() => page.locator('[data-status="predictions"]').innerText(), { timeout: 10_000 }).toBe((FLEET_DEVICES * FLEET_WINDOWS).toLocaleString('en').replace(/,/g, '\u202f'));
+      for (const d of [0, 1, 137, FLEET_DEVICES - 1]) {
+        const card = page.locator(`article.card[data-device="dev-${d}"]`);
+        await expect.poll(() => card.locator('[data-field="activity"]').innerText()).toBe(FLEET_CLASSES[classOf(d, FLEET_WINDOWS - 1)]);
+        expect(await card.locator('[data-field="windows"]').innerText()).toBe(String(FLEET_WINDOWS));
+        expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
+      }
+      // the legend lists the model's classes from the snapshot
+      expect(await page.locator('#legend li').allInnerTexts()).toEqual(FLEET_CLASSES.map((c, i) => `${c.slice(0, 1)} ${i}: ${c}`));
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await api.stop();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 });

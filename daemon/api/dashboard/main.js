@@ -15,6 +15,7 @@ const renderer = createRenderer({
   statusRoot,
   deviceList: document.getElementById('devices'),
   emptyNote: document.getElementById('no-devices'),
+  legend: document.getElementById('legend'),
   connection: () => connection,
 });
 

@@ -186,7 +186,21 @@ function updateStatus(root, state, connection) {
  * Returns `schedule()`: call it after state changes; the DOM is updated on the next animation
  * frame with everything that changed meanwhile.
  */
-export function createRenderer({ state, statusRoot, deviceList, emptyNote, connection }) {
+/** The class legend (colour and name per class of the model), rebuilt when the classes change. */
+function updateLegend(legend, classes) {
+  const key = classes.join('\u0000');
+  if (legend.dataset.classes === key) return;
+  legend.dataset.classes = key;
+  legend.replaceChildren(
+    ...classes.map((name, i) => {
+      const chip = el('span', { class: 'chip', 'aria-hidden': 'true', text: name.slice(0, 1) });
+      chip.style.setProperty('--hue', String(classHue(i)));
+      return el('li', {}, [chip, el('span', { text: ` ${i}: ${name}` })]);
+    }),
+  );
+}
+
+export function createRenderer({ state, statusRoot, deviceList, emptyNote, legend, connection }) {
   const views = new Map();
   let pending = false;
   let backlog = [];
@@ -225,6 +239,7 @@ export function createRenderer({ state, statusRoot, deviceList, emptyNote, conne
     if (fragment.childNodes.length) deviceList.append(fragment);
     emptyNote.hidden = state.devices.size > 0;
     if (changes.status || changes.devices.length) updateStatus(statusRoot, state, connection());
+    if (changes.reset) updateLegend(legend, state.classes);
     if (backlog.length) schedule();
   };
 
