@@ -23,6 +23,8 @@ import { PredictionLog, modeName } from './pipeline/prediction-log.ts';
 import type { GatewayModel } from './pipeline/model.ts';
 import type { StreamEvent } from './pipeline/types.ts';
 import { Store } from './store/store.ts';
+import { join as joinPath } from 'node:path';
+import { Recorder, sessionFolderName } from './recording/recorder.ts';
 import { bleGatewayPart } from './ble/gateway-part.ts';
 import { BudgetFleet, windowObservation } from './budget/fleet.ts';
 import type { BudgetOutputs } from './budget/messages.ts';
@@ -100,6 +102,8 @@ export class Gateway {
   private started: Part[] = [];
   /** The battery budgets (daemon/budget), or null when no device has one configured. */
   readonly budget: BudgetFleet | null;
+  /** Raw batch recording (config `record`, daemon/recording/README.md), or null when off. */
+  readonly recorder: Recorder | null;
   private readonly budgetCounts = { reportsAccepted: 0, reportsRejected: 0, reportsIgnored: 0, modeChanges: 0 };
 
   constructor(deps: GatewayDeps) {
@@ -118,6 +122,15 @@ export class Gateway {
       now: deps.now ?? Date.now,
       onWriteError: (err) => logger.error({ err: err.message, pendingRows: this.store.stats().pendingRows }, 'SQLite commit failed; rows kept for the next try'),
     });
+    this.recorder = config.gateway.record === false
+      ? null
+      : new Recorder({
+          dir: joinPath(config.gateway.dataDir, 'recordings', sessionFolderName(Date.now())),
+          select: config.gateway.record,
+          modelId: model.id,
+          now: Date.now,
+          onError: (err) => logger.error({ err: err.message }, 'recording failed; recording stopped, the gateway goes on'),
+        });
     const threshold = config.model.threshold;
     this.budget = createBudgetFleet(config, model);
     const budget = this.budget;
@@ -166,6 +179,8 @@ export class Gateway {
     // an output that throws is logged; it must not end the streams (RxJS would rethrow it globally)
     this.pipeline.results$.subscribe((result) => this.guard('prediction output', () => this.onResult(result)));
     this.deps.ingest.errors$.subscribe((error) => this.guard('ingest error output', () => this.onIngestError(error)));
+    const recorder = this.recorder;
+    if (recorder) this.deps.ingest.batches$.subscribe((batch) => recorder.record(batch, this.now()));
     this.deps.ingest.batteryReports$?.subscribe((report) => this.guard('battery report', () => this.onBatteryReport(report)));
     if (this.budget?.unavailable) logger.warn({ reason: this.budget.unavailable }, 'battery budget unavailable: every device runs at model.threshold');
     for (const part of this.parts()) {
@@ -197,7 +212,7 @@ export class Gateway {
   /** Graceful stop (see the order at the top). Never throws; logs the parts that fail. */
   async stop(): Promise<void> {
     const { logger } = this.deps;
-    const order = ['ble', 'ingest', 'pipeline', 'store', 'websocket', 'mqtt'];
+    const order = ['ble', 'ingest', 'recorder', 'pipeline', 'store', 'websocket', 'mqtt'];
     const started = this.started;
     this.started = [];
     for (const name of order) {
@@ -282,6 +297,8 @@ export class Gateway {
       { name: 'store', start: () => this.store.start(), stop: () => this.store.stop() },
       { name: 'pipeline', start: () => this.pipeline.start(), stop: () => this.pipeline.stop() },
     ];
+    const recorder = this.recorder;
+    if (recorder) parts.push({ name: 'recorder', start: () => recorder.start(), stop: () => recorder.stop() });
     const ws = this.websocket;
     if (ws) parts.push({ name: 'websocket', start: () => ws.start(), stop: () => ws.stop() });
     parts.push({ name: 'ingest', start: () => ingest.start(), stop: () => ingest.stop() });

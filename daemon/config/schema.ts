@@ -80,6 +80,10 @@ export const configSchema = z
       .strictObject({
         dataDir: z.string().default('./data').describe('folder for the database and recordings (relative to the working directory)'),
         logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('log level (pino)'),
+        record: z
+          .union([z.boolean(), z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a device id ([A-Za-z0-9_-], 1-64 characters)')).min(1)])
+          .default(false)
+          .describe('store the raw sample batches received (daemon/recording/README.md) under <dataDir>/recordings/<start time>/, replayable bit for bit with `har-gateway replay`: true = every device, or a list of device ids'),
       })
       .prefault({})
       .describe('the daemon as a whole'),
