@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> 
   reference: ['TypeScript reference executor: windows/s, us/window and M MAC/s per zoo model and mode', () => import('../../../bench/reference.ts')],
   budget: ['battery budget on a simulated month: end vs target, plan error, mode switches per day, µs per window', () => import('../../../bench/budget.ts')],
   replay: ['replay of every HAPT test experiment through the full pipeline with the emulated MCU at --speed max: speed-up over real time (target >= 500x), windows/s, latency', () => import('../../../bench/replay.ts')],
+  ble: ['BLE decoders on generated notifications: µs/notification, samples/s, 52 Hz wearables per core (decode + pairing + binary encoding)', () => import('../../../bench/ble.ts')],
 };
 
 export function registerBench(program: Command): void {
