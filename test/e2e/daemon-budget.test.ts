@@ -37,10 +37,10 @@ async function startDaemon(configYaml: string): Promise<{ child: ChildProcess; m
   const child = spawn(process.execPath, ['bin/har-gateway.js', 'start', '--config', configFile], { cwd: REPO_ROOT, env: { ...process.env, HAR_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   let pending = '';
   const record = await new Promise<Record<string, unknown>>((resolveStarted, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       pending += d.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -97,7 +97,7 @@ describe('daemon with battery budgets (spawned CLI, zoo default model, mcu engin
     await send(2, 8); // windows 1..6 of each device (512 samples: 7 windows)
     await expect.poll(() => envelopes.filter((e) => e.type === 'prediction').length, { timeout: 60_000 }).toBe(21);
 
-    expect(predictionsOf('coin-rich').map((p) => p.threshold)).toEqual([0, ...Array(6).fill(rich.threshold)]);
+    expect(predictionsOf('coin-rich').map((p) => p.threshold)).toEqual([0, ...Array<number>(6).fill(rich.threshold)]);
     expect(predictionsOf('coin-poor').map((p) => p.threshold)).toEqual(Array(7).fill(0));
     expect(predictionsOf('no-budget').map((p) => p.threshold)).toEqual(Array(7).fill(FULL));
     for (const p of envelopes.filter((e): e is PredictionEnvelope => e.type === 'prediction')) expect(p.energyUj).toBeGreaterThan(0);
@@ -127,7 +127,7 @@ describe('daemon with battery budgets (spawned CLI, zoo default model, mcu engin
         { device_id: 'coin-rich', mode_index: rich.modeIndex, threshold: rich.threshold, status: 'feasible' },
       ]);
       const thresholds = db.prepare("SELECT threshold FROM predictions WHERE device_id = 'coin-rich' ORDER BY window_seq").all() as { threshold: number }[];
-      expect(thresholds.map((t) => t.threshold)).toEqual([0, ...Array(6).fill(rich.threshold)]);
+      expect(thresholds.map((t) => t.threshold)).toEqual([0, ...Array<number>(6).fill(rich.threshold)]);
       expect((db.prepare('SELECT COUNT(*) AS n FROM budget_projections').get() as { n: number }).n).toBeGreaterThanOrEqual(2);
     } finally {
       db.close();
