@@ -15,6 +15,10 @@ export const bleDeviceSchema = z
     name: z.string().min(1).max(248).optional().describe('advertised name to match when no address is given'),
     protocol: z.enum(BLE_PROTOCOL_IDS).describe('decoder (protocol/ble): polar-pmd, thingy52, metawear, generic-imu'),
     settings: z.record(z.string(), z.unknown()).default({}).describe('decoder settings (docs/BLE.md per protocol; the same JSON as `ble decode --settings`)'),
+    clock: z
+      .enum(['device', 'arrival'])
+      .default('device')
+      .describe("sample times: 'device' = the frame timestamps when the protocol has them (Polar, generic with timestamp), 'arrival' = this host's clock at the segment's first sample + seq / rate (for a device whose clock was never set)"),
     gyro: z.boolean().default(true).describe('pair gyroscope samples with the accelerometer (false: accelerometer-only batches)'),
     serviceUuid: z.string().min(4).optional().describe('GATT service of the data characteristic (default: the protocol\'s; required for generic-imu)'),
     notifyUuid: z.string().min(4).optional().describe('data characteristic to subscribe to (default: the protocol\'s; required for generic-imu)'),

@@ -76,7 +76,7 @@ export class BleDeviceSession {
     this.backoff = new Backoff(options.reconnect.initialDelayMs, options.reconnect.maxDelayMs);
     this.scheduler = options.scheduler ?? realScheduler;
     this.now = options.now ?? Date.now;
-    this.assembler = new BatchAssembler({ deviceId: options.device.id, gyro: options.device.gyro });
+    this.assembler = new BatchAssembler({ deviceId: options.device.id, gyro: options.device.gyro, clock: options.device.clock });
   }
 
   get deviceId(): string {

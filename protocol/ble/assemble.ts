@@ -20,6 +20,11 @@ export interface AssemblerOptions {
   readonly deviceId: string;
   /** Emit batches only with gyroscope samples paired (true) or accelerometer only (false). */
   readonly gyro: boolean;
+  /**
+   * 'device' (default): the frame timestamps when the protocol has them; 'arrival': always the
+   * arrival clock (for a device whose clock was never set, e.g. a Polar strap counting from 2000).
+   */
+  readonly clock?: 'device' | 'arrival';
 }
 
 export interface AssembleResult {
@@ -71,7 +76,7 @@ export class BatchAssembler {
         this.anchor = null;
       }
       if (chunk.sensor === 'acc') {
-        if (this.acc.length === 0) this.accFirstMs = chunk.firstSampleMs;
+        if (this.acc.length === 0) this.accFirstMs = this.options.clock === 'arrival' ? null : chunk.firstSampleMs;
         this.rateHz = chunk.rateHz;
         for (const v of chunk.xyz) this.acc.push(v);
       } else {

@@ -52,3 +52,12 @@ describe('BatchAssembler', () => {
     expect(b?.t0Ms).toBe(200); // 10 samples at 50 Hz dropped from the front
   });
 });
+
+describe('BatchAssembler clock', () => {
+  it("'arrival' ignores the device's timestamps", () => {
+    const a = new BatchAssembler({ deviceId: 'p', gyro: false, clock: 'arrival' });
+    const [b1] = a.push([chunk('acc', 2, 946_684_800_000)], 7000).batches;
+    const [b2] = a.push([chunk('acc', 2, 946_684_800_040)], 7100).batches;
+    expect([b1?.t0Ms, b2?.t0Ms]).toEqual([7000, 7040]);
+  });
+});
