@@ -261,8 +261,9 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
       await expect.poll(() => page.locator('[data-status="predictions"]').innerText(), { timeout: 10_000 }).toBe((FLEET_DEVICES * FLEET_WINDOWS).toLocaleString('en').replace(/,/g, '\u202f'));
       for (const d of [0, 1, 137, FLEET_DEVICES - 1]) {
         const card = page.locator(`article.card[data-device="dev-${d}"]`);
-        await expect.poll(() => card.locator('[data-field="activity"]').innerText()).toBe(FLEET_CLASSES[classOf(d, FLEET_WINDOWS - 1)]);
-        expect(await card.locator('[data-field="windows"]').innerText()).toBe(String(FLEET_WINDOWS));
+        // textContent: cards out of view are not rendered (content-visibility), so innerText is empty
+        await expect.poll(() => card.locator('[data-field="activity"]').textContent()).toBe(FLEET_CLASSES[classOf(d, FLEET_WINDOWS - 1)]);
+        expect(await card.locator('[data-field="windows"]').textContent()).toBe(String(FLEET_WINDOWS));
         expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
       }
       // the legend lists the model's classes from the snapshot

@@ -80,18 +80,30 @@ function buildBattery(section) {
   return { meter, chargeLabel, status, reason, summary: summary.refs, tbody };
 }
 
+function timelineItem(w) {
+  const li = el('li', { class: w.exitTaken === 0 ? 'early' : 'late', title: `#${w.windowSeq} ${w.className}, exit ${w.exitTaken}, margin ${w.margin}`, text: w.className.slice(0, 1) });
+  li.style.setProperty('--hue', String(classHue(w.classIndex)));
+  return li;
+}
+
+/**
+ * Appends the windows not drawn yet and trims the oldest, so a steady stream costs one or two
+ * element changes per card and frame instead of rewriting the whole strip. A timeline that no
+ * longer continues the drawn one (a snapshot after a restart) is redrawn.
+ */
 function updateTimeline(list, timeline) {
-  while (list.children.length < timeline.length) list.append(el('li'));
-  while (list.children.length > timeline.length) list.lastElementChild?.remove();
-  timeline.forEach((w, i) => {
-    const li = list.children[i];
-    const text = `#${w.windowSeq} ${w.className}, exit ${w.exitTaken}, margin ${w.margin}`;
-    if (li.title === text) return;
-    li.title = text;
-    li.textContent = w.className.slice(0, 1);
-    li.style.setProperty('--hue', String(classHue(w.classIndex)));
-    li.className = w.exitTaken === 0 ? 'early' : 'late';
-  });
+  const drawnLast = list.lastElementChild ? Number(list.dataset.lastSeq) : null;
+  let from = 0;
+  if (drawnLast !== null) {
+    const at = timeline.findLastIndex((w) => w.windowSeq === drawnLast);
+    if (at >= 0) from = at + 1;
+    else list.replaceChildren();
+  }
+  const fresh = timeline.slice(from);
+  if (fresh.length) list.append(...fresh.map(timelineItem));
+  while (list.children.length > timeline.length) list.firstElementChild?.remove();
+  const last = timeline.at(-1);
+  if (last) list.dataset.lastSeq = String(last.windowSeq);
 }
 
 function updateBattery(view, d) {

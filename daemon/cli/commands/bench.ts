@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, readonly [string, () => Promise<BenchModule>]> 
   budget: ['battery budget on a simulated month: end vs target, plan error, mode switches per day, µs per window', () => import('../../../bench/budget.ts')],
   replay: ['replay of every HAPT test experiment through the full pipeline with the emulated MCU at --speed max: speed-up over real time (target >= 500x), windows/s, latency', () => import('../../../bench/replay.ts')],
   ble: ['BLE decoders on generated notifications: µs/notification, samples/s, 52 Hz wearables per core (decode + pairing + binary encoding)', () => import('../../../bench/ble.ts')],
+  dashboard: ['the live dashboard in chromium under N devices x P predictions/s: applied/s, frame interval p50/p99/max, long tasks, display lag', () => import('../../../bench/dashboard.ts')],
 };
 
 export function registerBench(program: Command): void {
