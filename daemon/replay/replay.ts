@@ -9,7 +9,7 @@ import type { GatewayModel } from '../pipeline/model.ts';
 import { modeName } from '../pipeline/prediction-log.ts';
 import { buildReport, type ReplayReport, type SkippedSource } from './report.ts';
 import { alignToProtocol, type ReplayRecording } from './recording.ts';
-import { runReplay, type ReplayProgress, type ReplaySpeed, type ReplayVia } from './runner.ts';
+import { runReplay, type ReplayRun, type ReplayProgress, type ReplaySpeed, type ReplayVia } from './runner.ts';
 import { resolveSources } from './sources.ts';
 import { ReplayError } from './errors.ts';
 
@@ -32,6 +32,8 @@ export interface ReplayOptions {
 export interface ReplayOutcome {
   readonly report: ReplayReport;
   readonly recordings: readonly ReplayRecording[];
+  /** Every window result per device (scores, margins, cycles...), beyond what the report keeps. */
+  readonly run: ReplayRun;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
@@ -73,5 +75,5 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     mode: modeName(options.config.model.threshold),
     ...(options.battery ? { battery: options.battery } : {}),
   });
-  return { report, recordings };
+  return { report, recordings, run };
 }

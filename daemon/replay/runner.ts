@@ -127,7 +127,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
   const base = options.config;
   const config: Config = {
     ...base,
-    gateway: { ...base.gateway, dataDir },
+    gateway: { ...base.gateway, dataDir, record: false },
     mqtt: { ...base.mqtt, broker: 'embedded', embedded: { ...base.mqtt.embedded, port: 0 }, clientId: `har-replay-${process.pid}` },
     websocket: { ...base.websocket, enabled: false },
   };

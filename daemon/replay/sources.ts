@@ -154,6 +154,8 @@ function csvRecording(source: string, path: string, ctx: SourceContext): ReplayR
   if (!hasAcc) throw new ReplayError('REPLAY_SOURCE_INCOMPATIBLE', `${path}: needs acc_x, acc_y, acc_z columns (has ${csv.channels.join(', ')})`, { path });
   const hasGyro = ['gyro_x', 'gyro_y', 'gyro_z'].every((c) => csv.channels.includes(c));
   if (!(csv.rateHz > 0)) throw new ReplayError('REPLAY_SOURCE_MALFORMED', `${path}: cannot tell the sample rate (fewer than 2 distinct timestamps)`, { path });
+  // a median of text timestamps carries their rounding (49.99999 Hz): snap to a whole rate within 10 ppm
+  const rateHz = Math.abs(csv.rateHz - Math.round(csv.rateHz)) <= 1e-5 * csv.rateHz ? Math.round(csv.rateHz) : csv.rateHz;
   const channels = hasGyro ? 6 : 3;
   const order = (hasGyro ? ['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z'] : ['acc_x', 'acc_y', 'acc_z']).map((c) => csv.channels.indexOf(c));
   const samples = new Float64Array(csv.sampleCount * channels);
@@ -166,10 +168,10 @@ function csvRecording(source: string, path: string, ctx: SourceContext): ReplayR
     source,
     name,
     deviceId,
-    rateHz: csv.rateHz,
+    rateHz,
     sampleCount: csv.sampleCount,
-    durationS: csv.sampleCount / csv.rateHz,
-    batches: batchesFromSamples(deviceId, samples, channels, csv.rateHz, { ...batchOptions(ctx), timestampsMs }),
+    durationS: csv.sampleCount / rateHz,
+    batches: batchesFromSamples(deviceId, samples, channels, rateHz, { ...batchOptions(ctx), timestampsMs }),
     truth: csv.labels ? { segments: runsOf(csv.labels, csv.labelNames), rule: { kind: 'inside' } } : null,
   };
 }
