@@ -10,7 +10,7 @@ import { createBleDecoder, BLE_PROTOCOLS } from '../../protocol/ble/index.ts';
 import type { BleDecoder } from '../../protocol/ble/types.ts';
 import { Backoff } from '../mqtt/backoff.ts';
 import type { BleDeviceConfig } from './config.ts';
-import { startCommands } from './protocol-setup.ts';
+import { controlChannel, startCommands } from './protocol-setup.ts';
 import { BATTERY_LEVEL_UUID, BATTERY_SERVICE_UUID, fullUuid, type BleLink, type BleTransport } from './transport.ts';
 
 export type LinkState = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'failed' | 'stopped';
@@ -138,6 +138,13 @@ export class BleDeviceSession {
       const service = fullUuid(d.serviceUuid ?? protocol.serviceUuid ?? '');
       const notify = fullUuid(d.notifyUuid ?? protocol.notifyUuid ?? '');
       await link.subscribe(service, notify, (value) => this.onNotification(value, notify));
+      const control = controlChannel(d);
+      if (control) {
+        await link.subscribe(control.serviceUuid, control.characteristicUuid, (value) => {
+          const problem = control.check(value);
+          if (problem !== null) this.countError('ble-control-error', problem);
+        });
+      }
       for (const cmd of startCommands(d)) await link.write(cmd.serviceUuid, cmd.characteristicUuid, cmd.value);
       if (d.battery) await this.startBattery(link);
       this.counts.connects++;

@@ -2,7 +2,7 @@
 // int16 scales used when a batch is relayed in the binary batch format (chosen as the device's
 // own LSB so the relay loses nothing).
 import { DEFAULT_ACC_SCALE_G, DEFAULT_GYRO_SCALE_RAD_S } from '../../protocol/binary-batch.ts';
-import { PMD_CONTROL_POINT_UUID, PMD_MEASUREMENT, PMD_SERVICE_UUID, pmdStartCommand } from '../../protocol/ble/polar-pmd.ts';
+import { PMD_CONTROL_POINT_UUID, PMD_MEASUREMENT, PMD_SERVICE_UUID, PMD_SETTING, parsePmdControlResponse, pmdStartCommand } from '../../protocol/ble/polar-pmd.ts';
 import { METAWEAR_COMMAND_UUID, METAWEAR_MODULE, METAWEAR_SERVICE_UUID } from '../../protocol/ble/metawear.ts';
 import { THINGY_ACC_Q_FRACTION_BITS, THINGY_GYRO_Q_FRACTION_BITS } from '../../protocol/ble/thingy52.ts';
 import { DEG_TO_RAD } from '../../protocol/ble/types.ts';
@@ -56,6 +56,40 @@ export function startCommands(device: BleDeviceConfig): GattWrite[] {
       // Thingy:52 streams raw motion data as soon as it is subscribed; generic devices are yours.
       return [];
   }
+}
+
+export interface ControlChannel {
+  readonly serviceUuid: string;
+  readonly characteristicUuid: string;
+  /** A problem the device reports in an indication (null = fine): counted as 'ble-control-error'. */
+  check(value: Uint8Array): string | null;
+}
+
+/**
+ * The characteristic whose indications answer the start commands, subscribed before writing
+ * them. Polar PMD (spec "Control point response"): [0xF0, op, type, status, more, settings...],
+ * status 0 = success; a start answer may carry the FACTOR setting, which must match the
+ * configured `factor` or the values would be scaled wrongly.
+ */
+export function controlChannel(device: BleDeviceConfig): ControlChannel | null {
+  if (device.protocol !== 'polar-pmd') return null;
+  return {
+    serviceUuid: PMD_SERVICE_UUID,
+    characteristicUuid: PMD_CONTROL_POINT_UUID,
+    check: (value) => {
+      const r = parsePmdControlResponse(value);
+      if (!r) return `malformed PMD control point response (${value.length} bytes)`;
+      const what = `op 0x${r.opCode.toString(16)} measurement 0x${r.measurementType.toString(16)}`;
+      if (r.status !== 0) return `${what}: error code ${r.status}`;
+      const factor = r.settings.get(PMD_SETTING.FACTOR)?.[0];
+      const sensor = r.measurementType === PMD_MEASUREMENT.ACC ? 'acc' : r.measurementType === PMD_MEASUREMENT.GYRO ? 'gyro' : null;
+      if (factor !== undefined && sensor) {
+        const configured = num(obj(device.settings[sensor]).factor, 1);
+        if (Math.abs(factor - configured) > 1e-6 * Math.max(1, Math.abs(factor))) return `${what}: device factor ${factor}, configured ${configured} (set settings.${sensor}.factor)`;
+      }
+      return null;
+    },
+  };
 }
 
 /** int16 scales of the binary batch when this device's batches are relayed (g and rad/s per LSB). */

@@ -182,3 +182,18 @@ describe('ble config', () => {
     expect(bleSchema.parse({}).enabled).toBe(false);
   });
 });
+
+describe('Polar control point responses', () => {
+  it('counts an error status and a FACTOR that differs from the configured one', async () => {
+    const t = setup();
+    // answer each start: ACC ok with factor 1 (as configured: default), GYRO with factor 0.0305 (configured 0.5)
+    t.polar.onWrite = (_c, v) => (v[1] === 2 ? Uint8Array.of(0xf0, 2, 2, 0, 0, 5, 1, 0, 0, 0x80, 0x3f) : Uint8Array.of(0xf0, 2, 5, 0, 0, 5, 1, ...new Uint8Array(Float32Array.of(0.0305).buffer)));
+    await t.ingest.start();
+    await flush();
+    expect(t.errors).toEqual(['polar-1:ble-control-error']);
+    t.polar.notify(PMD_CONTROL_POINT_UUID, Uint8Array.of(0xf0, 2, 2, 5, 0)); // status 5: error
+    t.polar.notify(PMD_CONTROL_POINT_UUID, Uint8Array.of(0x01)); // malformed
+    expect(t.ingest.status().devices[0]?.errors).toEqual({ 'ble-control-error': 3 });
+    await t.ingest.stop();
+  });
+});
