@@ -3,7 +3,7 @@
 // fake WebSocket and fake timers.
 import { describe, expect, it } from 'vitest';
 import { TIMELINE_WINDOWS, applyHealth, applyMessage, createState, takeChanges, total } from '../../daemon/api/dashboard/state.js';
-import { formatCount, formatDuration, formatInstant, timeToEmpty } from '../../daemon/api/dashboard/format.js';
+import { formatCount, formatDuration, formatInstant, formatThreshold, timeToEmpty } from '../../daemon/api/dashboard/format.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, backoffMs, connect, socketUrl, type ConnectionStatus, type SocketLike } from '../../daemon/api/dashboard/connection.js';
 import type { PredictionEnvelope } from '../../daemon/api/envelopes.ts';
 import type { BatteryEnvelope, ModeEnvelope } from '../../daemon/budget/messages.ts';
@@ -120,6 +120,8 @@ describe('dashboard formatting (format.js)', () => {
     expect(timeToEmpty(1000, null)).toBe('—');
     expect(formatInstant(Date.UTC(2026, 10, 24, 15, 30, 59))).toBe('2026-11-24 15:30Z');
     expect(formatCount(1234567)).toBe('1\u202f234\u202f567');
+    expect(formatThreshold(0xffff_ffff)).toBe('full');
+    expect(formatThreshold(120)).toBe('120');
   });
 });
 

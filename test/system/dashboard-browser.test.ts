@@ -166,6 +166,7 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
       await expect.poll(() => card(id).locator('[data-field="windows"]').innerText()).toBe(String(summary.find((d) => d.deviceId === id)?.windows));
       expect(await card(id).locator('.timeline li').count()).toBeGreaterThanOrEqual(4);
       expect(await card(id).locator('[data-field="detail"]').innerText()).toContain(`margin ${latest?.margin}`);
+      expect(await card(id).locator('[data-field="mode"]').innerText()).toBe(`${latest?.threshold === FULL ? 'full' : latest?.threshold} / exit ${latest?.exitTaken}`);
     }
     await expect.poll(() => count('predictions')).toBe(gateway.live.predictions());
     expect(pageErrors).toEqual([]);
@@ -267,7 +268,7 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
         expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
       }
       // the legend lists the model's classes from the snapshot
-      expect(await page.locator('#legend li').allInnerTexts()).toEqual(FLEET_CLASSES.map((c, i) => `${c.slice(0, 1)} ${i}: ${c}`));
+      expect(await page.locator('#legend li').allInnerTexts()).toEqual(FLEET_CLASSES.map((c, i) => `${i} ${c}`));
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -7,3 +7,5 @@ export function formatNumber(n: number | null | undefined, digits: number, unit?
 export function formatFraction(f: number): string;
 export function formatUptime(ms: number | null | undefined): string;
 export function classHue(classIndex: number): number;
+export const FULL_THRESHOLD: number;
+export function formatThreshold(threshold: number | null | undefined): string;

@@ -55,3 +55,12 @@ export function classHue(classIndex) {
   // golden-angle steps keep neighbouring classes apart
   return Math.round((classIndex * 137.508) % 360);
 }
+
+/** The largest threshold (0xFFFFFFFF): every window takes the late exit (MQTT activity says `full`). */
+export const FULL_THRESHOLD = 0xffff_ffff;
+
+/** A window's threshold: `full` for FULL_THRESHOLD, else the number. */
+export function formatThreshold(threshold) {
+  if (!Number.isFinite(threshold)) return '—';
+  return threshold === FULL_THRESHOLD ? 'full' : String(threshold);
+}

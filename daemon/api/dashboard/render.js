@@ -2,7 +2,7 @@
 // updates wait for the next animation frame and redraw only the devices that changed since the
 // last one, so a fleet sending hundreds of predictions a second costs one layout per frame.
 // Data from the wire is set with textContent only (never parsed as HTML).
-import { classHue, formatCount, formatDuration, formatFraction, formatInstant, formatNumber, timeToEmpty } from './format.js';
+import { classHue, formatCount, formatThreshold, formatDuration, formatFraction, formatInstant, formatNumber, timeToEmpty } from './format.js';
 import { TIMELINE_WINDOWS, takeChanges, total } from './state.js';
 
 /** Cards redrawn per frame at most; the rest wait for the next frame (keeps frames short). */
@@ -48,9 +48,9 @@ function buildCard(deviceId) {
     ],
     'stats',
   );
-  const timeline = el('ol', { class: 'timeline', 'aria-label': `last ${TIMELINE_WINDOWS} windows` });
+  const timeline = el('ol', { class: 'timeline', 'aria-label': `classes of the last ${TIMELINE_WINDOWS} windows seen by this page` });
   const battery = el('section', { class: 'battery', hidden: '', 'aria-label': 'battery budget' });
-  card.append(title, activity, detail, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline' }), timeline, battery);
+  card.append(title, activity, detail, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline (class numbers, since this page opened)' }), timeline, battery);
   return { card, activity, detail, stats: stats.refs, timeline, battery, batteryParts: null };
 }
 
@@ -81,7 +81,7 @@ function buildBattery(section) {
 }
 
 function timelineItem(w) {
-  const li = el('li', { class: w.exitTaken === 0 ? 'early' : 'late', title: `#${w.windowSeq} ${w.className}, exit ${w.exitTaken}, margin ${w.margin}`, text: w.className.slice(0, 1) });
+  const li = el('li', { class: w.exitTaken === 0 ? 'early' : 'late', title: `#${w.windowSeq} ${w.className}, exit ${w.exitTaken}, margin ${w.margin}`, text: String(w.classIndex) });
   li.style.setProperty('--hue', String(classHue(w.classIndex)));
   return li;
 }
@@ -155,7 +155,7 @@ function updateCard(view, d, classes) {
     view.activity.style.setProperty('--hue', String(classHue(p.classIndex)));
     view.activity.classList.add('known');
     view.detail.textContent = `margin ${p.margin} · window #${p.windowSeq}${classes.length ? ` · ${classes.length} classes` : ''}`;
-    view.stats.mode.textContent = `${p.threshold} / exit ${p.exitTaken}`;
+    view.stats.mode.textContent = `${formatThreshold(p.threshold)} / exit ${p.exitTaken}`;
     view.stats.cycles.textContent = formatCount(p.cycles);
     view.stats.energy.textContent = formatNumber(p.energyUj, 2, 'µJ');
     view.stats.latency.textContent = formatNumber(p.latencyUs, 0, 'µs');
@@ -205,9 +205,9 @@ function updateLegend(legend, classes) {
   legend.dataset.classes = key;
   legend.replaceChildren(
     ...classes.map((name, i) => {
-      const chip = el('span', { class: 'chip', 'aria-hidden': 'true', text: name.slice(0, 1) });
+      const chip = el('span', { class: 'chip', 'aria-hidden': 'true', text: String(i) });
       chip.style.setProperty('--hue', String(classHue(i)));
-      return el('li', {}, [chip, el('span', { text: ` ${i}: ${name}` })]);
+      return el('li', {}, [chip, el('span', { text: ` ${name}` })]);
     }),
   );
 }
