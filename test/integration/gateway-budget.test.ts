@@ -196,4 +196,41 @@ describe('Gateway with battery budgets (embedded broker, SQLite, WebSocket)', ()
       await gateway.stop();
     }
   }, 60_000);
+
+  it('runs every device at model.threshold and says why when the model has no measured energies', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'har-gw-budget-none-'));
+    dirs.push(dataDir);
+    const config = validateConfig({
+      gateway: { dataDir },
+      mqtt: { embedded: { port: 0 }, clientId: 'gw-budget-none' },
+      engine: { kind: 'reference', workers: 1 },
+      websocket: { enabled: false },
+      store: { flushIntervalMs: 20 },
+      model: { threshold: 0 },
+      budget: { ...BUDGET, defaultClass: 'lipoBand' },
+    });
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const connection = new MqttConnection({ config: config.mqtt, logger });
+    const ingest = new MqttIngest({ source: connection, baseTopic: config.mqtt.baseTopic, config: config.ingest, logger });
+    // the test model's table has energyUj null (not measured): the budget must not invent energies
+    const gateway = new Gateway({ config, logger, model: gatewayModelFromBytes(buildTestModel()), connection, ingest });
+    await gateway.start();
+    let client: mqtt.MqttClient | null = null;
+    try {
+      expect(gateway.budget?.unavailable).toMatch(/no measured energy/);
+      expect(warnings.some((w) => w.includes('battery budget unavailable'))).toBe(true);
+      client = await mqtt.connectAsync(connection.brokerUrl, { clientId: 'wearables-none', protocolVersion: 4 });
+      for (const b of batchesOf('small-a', generatedRecording(0, 256), BATCH_SAMPLES)) await client.publishAsync('har/small-a/imu', Buffer.from(encodeBinaryBatch(b)), { qos: 1 });
+      await client.publishAsync('har/small-a/battery', Buffer.from(encodeBatteryReport({ percent: 50, millivolts: null, tMs: null })), { qos: 1 });
+      await expect.poll(() => gateway.store.stats().predictionsWritten, { timeout: 15_000 }).toBe(3);
+      expect(gateway.store.predictions('small-a').map((r) => r.threshold)).toEqual([0, 0, 0]);
+      await expect.poll(() => gateway.counters().budget?.reportsIgnored).toBe(1);
+      expect(gateway.counters().budget).toMatchObject({ devicesWithBudget: 0, modeChanges: 0 });
+      expect(gateway.store.budgetDecisions()).toEqual([]);
+    } finally {
+      await client?.endAsync().catch(() => undefined);
+      await gateway.stop();
+    }
+  }, 60_000);
 });
