@@ -2,7 +2,7 @@
 // node: the envelope reducer, the formatting of projections, and the reconnect backoff against a
 // fake WebSocket and fake timers.
 import { describe, expect, it } from 'vitest';
-import { TIMELINE_WINDOWS, applyHealth, applyMessage, createState, takeChanges, total } from '../../daemon/api/dashboard/state.js';
+import { TIMELINE_WINDOWS, applyHealth, applyMessage, createState, takeChanges, total, updateQuiet } from '../../daemon/api/dashboard/state.js';
 import { formatCount, formatDuration, formatInstant, formatThreshold, timeToEmpty } from '../../daemon/api/dashboard/format.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, backoffMs, connect, socketUrl, type ConnectionStatus, type SocketLike } from '../../daemon/api/dashboard/connection.js';
 import type { PredictionEnvelope } from '../../daemon/api/envelopes.ts';
@@ -98,6 +98,19 @@ describe('dashboard state (state.js)', () => {
     // the same run of windows: the timeline seen before the reconnect stays, without a duplicate
     expect(state.devices.get('kept')?.timeline.map((w) => w.windowSeq)).toEqual([5]);
     expect(takeChanges(state).reset).toBe(true);
+  });
+
+  it('marks a device quiet when no window arrived for a while, and clears it on the next one', () => {
+    const state = createState();
+    applyMessage(state, JSON.stringify(prediction('a', 0)), 1_000);
+    applyMessage(state, JSON.stringify(prediction('b', 0)), 20_000);
+    takeChanges(state);
+    expect(updateQuiet(state, 31_500, 30_000)).toEqual(['a']);
+    expect(takeChanges(state).devices).toEqual(['a']);
+    expect(updateQuiet(state, 32_000, 30_000)).toEqual([]); // unchanged: nothing to redraw
+    applyMessage(state, JSON.stringify(prediction('a', 1)), 33_000);
+    expect(updateQuiet(state, 33_000, 30_000)).toEqual(['a']);
+    expect(state.devices.get('a')?.quiet).toBe(false);
   });
 
   it('stores /health bodies and forgets a failed one', () => {

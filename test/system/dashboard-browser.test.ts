@@ -250,7 +250,7 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
       const page = context.pages()[0] ?? (await context.newPage());
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      await page.goto(`http://127.0.0.1:${api.address().port}/`);
+      await page.goto(`http://127.0.0.1:${api.address().port}/?quietS=2`);
       await expect.poll(() => page.locator('[data-status="connection"]').innerText()).toBe('open');
       const classOf = (d: number, w: number): number => (d * 7 + w * 3) % FLEET_CLASSES.length;
       for (let w = 0; w < FLEET_WINDOWS; w++) {
@@ -267,6 +267,9 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
         expect(await card.locator('[data-field="windows"]').textContent()).toBe(String(FLEET_WINDOWS));
         expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
       }
+      // the stream has stopped: after 2 s (?quietS=2) every card says its device went quiet
+      await expect.poll(() => page.locator('article.card.quiet').count(), { timeout: 10_000 }).toBe(FLEET_DEVICES);
+      expect(await page.locator('article.card[data-device="dev-0"] [data-field="quiet"]').getAttribute('hidden')).toBeNull();
       // the legend lists the model's classes from the snapshot
       expect(await page.locator('#legend li').allInnerTexts()).toEqual(FLEET_CLASSES.map((c, i) => `${i} ${c}`));
       expect(errors).toEqual([]);

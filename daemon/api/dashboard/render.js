@@ -36,6 +36,7 @@ function buildCard(deviceId) {
   const title = el('h2', { id: titleId, text: deviceId });
   const activity = el('p', { class: 'activity', 'data-field': 'activity', text: 'waiting for a window' });
   const detail = el('p', { class: 'detail', 'data-field': 'detail', text: '' });
+  const quiet = el('p', { class: 'quiet-note', 'data-field': 'quiet', hidden: '', text: 'no window lately: the device may have stopped sending' });
   const stats = fields(
     [
       ['windows', 'Windows'],
@@ -50,8 +51,8 @@ function buildCard(deviceId) {
   );
   const timeline = el('ol', { class: 'timeline', 'aria-label': `classes of the last ${TIMELINE_WINDOWS} windows seen by this page` });
   const battery = el('section', { class: 'battery', hidden: '', 'aria-label': 'battery budget' });
-  card.append(title, activity, detail, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline (class numbers, since this page opened)' }), timeline, battery);
-  return { card, activity, detail, stats: stats.refs, timeline, battery, batteryParts: null };
+  card.append(title, activity, detail, quiet, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline (class numbers, since this page opened)' }), timeline, battery);
+  return { card, activity, detail, quiet, stats: stats.refs, timeline, battery, batteryParts: null };
 }
 
 function buildBattery(section) {
@@ -166,6 +167,8 @@ function updateCard(view, d, classes) {
   view.stats.errors.textContent = formatCount(errors);
   view.stats.errors.title = d.lastErrorDetail ?? Object.entries(d.errors).map(([k, v]) => `${k}: ${v}`).join(', ');
   view.card.classList.toggle('has-errors', errors > 0);
+  view.card.classList.toggle('quiet', d.quiet === true);
+  view.quiet.hidden = d.quiet !== true;
   updateTimeline(view.timeline, d.timeline);
   updateBattery(view, d);
 }

@@ -18,6 +18,9 @@ export interface DeviceView {
   battery: Record<string, unknown> | null;
   mode: Record<string, unknown> | null;
   lastErrorDetail: string | null;
+  /** Page clock when its latest prediction arrived (null: none since the page opened). */
+  lastWindowAtMs: number | null;
+  quiet?: boolean;
 }
 
 export interface DashboardState {
@@ -34,7 +37,8 @@ export interface DashboardState {
 }
 
 export function createState(): DashboardState;
-export function applyMessage(state: DashboardState, text: string): boolean;
+export function applyMessage(state: DashboardState, text: string, nowMs?: number | null): boolean;
+export function updateQuiet(state: DashboardState, nowMs: number, quietMs: number): string[];
 export function applyHealth(state: DashboardState, body: unknown): void;
 export function total(record: unknown): number;
 export function takeChanges(state: DashboardState): { devices: string[]; status: boolean; reset: boolean };

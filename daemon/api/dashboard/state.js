@@ -37,7 +37,7 @@ function count(record, key) {
 }
 
 function newDevice(deviceId) {
-  return { deviceId, windows: 0, last: null, timeline: [], errors: {}, battery: null, mode: null, lastErrorDetail: null };
+  return { deviceId, windows: 0, last: null, timeline: [], errors: {}, battery: null, mode: null, lastErrorDetail: null, lastWindowAtMs: null };
 }
 
 function device(state, deviceId) {
@@ -99,9 +99,10 @@ function applySnapshot(state, e) {
   return null;
 }
 
-function applyPrediction(state, e) {
+function applyPrediction(state, e, nowMs) {
   if (!isPrediction(e)) return 'prediction without deviceId/classIndex/className/windowSeq/margin';
   const d = device(state, e.deviceId);
+  d.lastWindowAtMs = nowMs;
   d.windows += 1;
   pushTimeline(d, e);
   d.last = e;
@@ -139,9 +140,10 @@ const HANDLERS = { snapshot: applySnapshot, prediction: applyPrediction, error: 
 /**
  * Applies one WebSocket message (text). Returns true when it was used; a message that is not
  * JSON, not an envelope, of an unknown type or missing the fields the page needs is counted in
- * `state.dropped` by reason.
+ * `state.dropped` by reason. `nowMs` (the page's clock) stamps when a device's window arrived,
+ * for `quietDevices`.
  */
-export function applyMessage(state, text) {
+export function applyMessage(state, text, nowMs = null) {
   let e;
   try {
     e = JSON.parse(text);
@@ -156,7 +158,7 @@ export function applyMessage(state, text) {
     return false;
   }
   const handler = Object.hasOwn(HANDLERS, e.type) ? HANDLERS[e.type] : undefined;
-  const problem = handler ? handler(state, e) : `unknown type ${e.type.slice(0, 40)}`;
+  const problem = handler ? handler(state, e, nowMs) : `unknown type ${e.type.slice(0, 40)}`;
   if (problem) {
     count(state.dropped, problem);
     state.statusDirty = true;
@@ -178,6 +180,24 @@ export function total(record) {
   let sum = 0;
   for (const v of Object.values(record)) if (Number.isFinite(v)) sum += v;
   return sum;
+}
+
+/**
+ * Devices whose last window arrived more than `quietMs` before `nowMs` (page clock), and those
+ * that are no longer quiet; only devices whose quiet state changed are returned, and they are
+ * marked dirty so the renderer redraws them.
+ */
+export function updateQuiet(state, nowMs, quietMs) {
+  const changed = [];
+  for (const d of state.devices.values()) {
+    const quiet = d.lastWindowAtMs !== null && nowMs - d.lastWindowAtMs > quietMs;
+    if (quiet !== (d.quiet === true)) {
+      d.quiet = quiet;
+      changed.push(d.deviceId);
+      state.dirtyDevices.add(d.deviceId);
+    }
+  }
+  return changed;
 }
 
 /** Takes the pending changes (the renderer's work list) and clears them. */
