@@ -189,6 +189,7 @@ export class BleDeviceSession {
     const receivedAtMs = this.now();
     try {
       const result = this.decoder.decode(value, characteristic);
+      for (const d of result.dropped ?? []) this.countError(d.kind, d.detail);
       if (!result.ok) return this.countError(result.kind, result.detail);
       const { batches, unpairedDropped } = this.assembler.push(result.chunks, receivedAtMs);
       if (unpairedDropped > 0) this.countError('ble-unpaired', `${unpairedDropped} samples without their acc/gyro counterpart`);

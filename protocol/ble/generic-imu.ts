@@ -10,7 +10,7 @@
 // notification may hold several frames. A counter that does not follow is reported as lost
 // samples when it jumps forward by at most `maxCounterJump` frames; anything else is rejected.
 import { z } from 'zod';
-import { bleReject, type BleDecodeResult, type BleDecoder, type SensorChunk, BleSettingsError } from './types.ts';
+import { bleReject, type BleDecodeResult, type BleRejection, type BleDecoder, type SensorChunk, BleSettingsError } from './types.ts';
 
 const CHANNELS = ['ax', 'ay', 'az', 'gx', 'gy', 'gz'] as const;
 
@@ -66,6 +66,12 @@ export class GenericImuDecoder implements BleDecoder {
   reset(): void {
     this.pending = new Uint8Array(0);
     this.lastCounter = null;
+  }
+
+  flush(): BleRejection | null {
+    const left = this.pending.length;
+    this.pending = new Uint8Array(0);
+    return left > 0 ? bleReject('ble-truncated', `input ends inside a frame (${left} of ${this.frameBytes} bytes)`) : null;
   }
 
   decode(value: Uint8Array): BleDecodeResult {

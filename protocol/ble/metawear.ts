@@ -47,6 +47,10 @@ export class MetaWearDecoder implements BleDecoder {
 
   reset(): void {}
 
+  flush(): null {
+    return null;
+  }
+
   decode(value: Uint8Array): BleDecodeResult {
     if (value.length < 2) return bleReject('ble-truncated', `${value.length} bytes, no module/register header`);
     const module = value[0] ?? 0;

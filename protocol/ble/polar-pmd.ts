@@ -17,7 +17,7 @@
 // [delta bit width (1 byte), sample count (1 byte), count x 3 signed deltas packed LSB-first
 // with that width, padded to a whole byte]; each delta adds to the previous sample.
 // ACC values are mG x factor, GYRO values deg/s x factor (factor from the FACTOR setting, 1 if absent).
-import { bleReject, hexOf, type BleDecodeResult, type BleDecoder, type SensorChunk, DEG_TO_RAD, BleSettingsError } from './types.ts';
+import { bleReject, hexOf, type BleDecodeResult, type BleRejection, type BleDecoder, type SensorChunk, DEG_TO_RAD, BleSettingsError } from './types.ts';
 
 export const PMD_SERVICE_UUID = 'fb005c80-02e7-f387-1cad-8acd2d8df0c8';
 export const PMD_CONTROL_POINT_UUID = 'fb005c81-02e7-f387-1cad-8acd2d8df0c8';
@@ -33,6 +33,10 @@ export const PMD_SETTING = { SAMPLE_RATE: 0x00, RESOLUTION: 0x01, RANGE: 0x02, R
 export const PMD_RESPONSE_CODE = 0xf0;
 export const PMD_DELTA_FLAG = 0x80;
 export const PMD_HEADER_BYTES = 10;
+/** Largest unfinished frame kept for the next notification (a PMD frame fits an ATT MTU of 512). */
+export const MAX_PENDING_FRAME_BYTES = 1024;
+/** A notification whose timestamp is this close to the last frame's is taken for a new frame, not a continuation. */
+export const MAX_FRAME_STEP_MS = 60_000;
 /** 2000-01-01T00:00:00Z in ms since the Unix epoch (PMD timestamp epoch). */
 export const POLAR_EPOCH_UNIX_MS = 946_684_800_000;
 const AXES = 3;
@@ -125,6 +129,7 @@ export class PolarPmdDecoder implements BleDecoder {
   readonly protocol = 'polar-pmd';
   private readonly settings: PolarPmdSettings;
   private readonly last = new Map<number, Continuity>();
+  private pending: Uint8Array | null = null;
 
   constructor(settings: PolarPmdSettings = {}) {
     for (const [name, s] of Object.entries(settings) as [string, PmdSensorSettings | undefined][]) {
@@ -138,9 +143,56 @@ export class PolarPmdDecoder implements BleDecoder {
 
   reset(): void {
     this.last.clear();
+    this.pending = null;
   }
 
+  flush(): BleRejection | null {
+    const pending = this.pending;
+    this.pending = null;
+    return pending ? bleReject('ble-truncated', `input ends inside a frame of ${pending.length} bytes`) : null;
+  }
+
+  /**
+   * A PMD frame has no length field. When a frame ends inside a sample or a delta block, it is
+   * kept and the next notification is appended, unless that notification is itself a plausible
+   * frame start (known type and frame type, timestamp within MAX_FRAME_STEP_MS of the last one):
+   * then the kept bytes are dropped as 'ble-truncated'.
+   */
   decode(value: Uint8Array): BleDecodeResult {
+    const dropped: BleRejection[] = [];
+    let bytes = value;
+    if (this.pending) {
+      if (this.looksLikeFrameStart(value)) dropped.push(bleReject('ble-truncated', `frame of ${this.pending.length} bytes never completed`));
+      else {
+        bytes = new Uint8Array(this.pending.length + value.length);
+        bytes.set(this.pending);
+        bytes.set(value, this.pending.length);
+      }
+      this.pending = null;
+    }
+    const result = this.decodeFrame(bytes);
+    if (!result.ok && (result.kind === 'ble-truncated' || result.kind === 'ble-length') && bytes.length <= MAX_PENDING_FRAME_BYTES && this.looksLikeFrameStart(bytes)) {
+      this.pending = bytes.slice();
+      return { ok: true, chunks: [], ...(dropped.length > 0 ? { dropped } : {}) };
+    }
+    return dropped.length > 0 ? { ...result, dropped } : result;
+  }
+
+  private looksLikeFrameStart(value: Uint8Array): boolean {
+    if (value.length < PMD_HEADER_BYTES) return false;
+    const type = value[0] ?? 0;
+    const sensor = type === PMD_MEASUREMENT.ACC ? 'acc' : type === PMD_MEASUREMENT.GYRO ? 'gyro' : null;
+    if (!sensor || !this.settings[sensor]) return false;
+    const frameType = value[9] ?? 0xff;
+    const known = frameType === PMD_DELTA_FLAG || (sensor === 'acc' ? frameType <= 2 : frameType === 0);
+    if (!known) return false;
+    const previous = this.last.get(type);
+    if (!previous) return true;
+    const ms = POLAR_EPOCH_UNIX_MS + Number(new DataView(value.buffer, value.byteOffset, value.byteLength).getBigUint64(1, true)) / 1e6;
+    return Math.abs(ms - previous.lastSampleMs) <= MAX_FRAME_STEP_MS;
+  }
+
+  private decodeFrame(value: Uint8Array): BleDecodeResult {
     if (value.length < PMD_HEADER_BYTES) return bleReject('ble-truncated', `${value.length} bytes, PMD header needs ${PMD_HEADER_BYTES}`);
     const type = value[0] ?? 0;
     const sensor = type === PMD_MEASUREMENT.ACC ? 'acc' : type === PMD_MEASUREMENT.GYRO ? 'gyro' : null;

@@ -33,6 +33,10 @@ export class Thingy52Decoder implements BleDecoder {
 
   reset(): void {}
 
+  flush(): null {
+    return null;
+  }
+
   decode(value: Uint8Array): BleDecodeResult {
     if (value.length < THINGY_RAW_BYTES) return bleReject('ble-truncated', `${value.length} bytes, raw motion data is ${THINGY_RAW_BYTES}`);
     if (value.length > THINGY_RAW_BYTES) return bleReject('ble-length', `${value.length} bytes, raw motion data is ${THINGY_RAW_BYTES}`);

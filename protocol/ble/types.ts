@@ -40,7 +40,11 @@ export interface BleRejection {
   readonly detail: string;
 }
 
-export type BleDecodeResult = { readonly ok: true; readonly chunks: readonly SensorChunk[] } | BleRejection;
+/**
+ * `dropped`: earlier input given up by this call (a split frame whose rest never came), to be
+ * counted like a rejection, whatever the outcome of the current notification.
+ */
+export type BleDecodeResult = ({ readonly ok: true; readonly chunks: readonly SensorChunk[] } | BleRejection) & { readonly dropped?: readonly BleRejection[] };
 
 export function bleReject(kind: BleErrorKind, detail: string): BleRejection {
   return { ok: false, kind, detail };
@@ -53,6 +57,8 @@ export interface BleDecoder {
   decode(value: Uint8Array, characteristic?: string): BleDecodeResult;
   /** Forget reassembly and continuity state (after a reconnection). */
   reset(): void;
+  /** End of input (a capture): the bytes of an unfinished frame as a rejection, or null. */
+  flush(): BleRejection | null;
 }
 
 export const STANDARD_GRAVITY_M_S2 = 9.80665;

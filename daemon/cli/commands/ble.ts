@@ -65,6 +65,7 @@ export function decodeCapture(protocol: string, settings: unknown, hexNotificati
       return;
     }
     const result = decoder.decode(bytes);
+    for (const d of result.dropped ?? []) rejected.push({ notification: index - 1, kind: d.kind, detail: d.detail });
     if (!result.ok) {
       rejected.push({ notification: index, kind: result.kind, detail: result.detail });
       return;
@@ -74,6 +75,8 @@ export function decodeCapture(protocol: string, settings: unknown, hexNotificati
       samples.push(...sampleLines(index, chunk));
     }
   });
+  const unfinished = decoder.flush();
+  if (unfinished) rejected.push({ notification: hexNotifications.length - 1, kind: unfinished.kind, detail: unfinished.detail });
   return { protocol, notifications: hexNotifications.length, samples, lost, rejected };
 }
 
