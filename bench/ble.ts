@@ -2,7 +2,7 @@
 // (protocol/ble encoders and hand layouts; no device, no dataset). For each decoder: decode +
 // acc/gyro pairing into SampleBatches (protocol/ble/assemble.ts) + binary batch encoding (what
 // the daemon and the bridge do per notification). Prints µs per notification, samples/s, and
-// how many real-time 52 Hz acc+gyro wearables one core could decode.
+// how many real-time 52 Hz streams (acc+gyro pairs where paired) one core could decode.
 import { parseArgs } from 'node:util';
 import { BatchAssembler } from '../protocol/ble/assemble.ts';
 import { createBleDecoder } from '../protocol/ble/index.ts';
@@ -73,7 +73,7 @@ export async function run(args: readonly string[]): Promise<number> {
     return 1;
   }
   console.log(`BLE decode + pairing + binary encoding, ${n} generated notifications per protocol, node ${process.version}`);
-  console.log('protocol                                        µs/notif   samples/s   rejected   52 Hz acc+gyro devices/core');
+  console.log('protocol                                        µs/notif   samples/s   rejected   52 Hz streams/core');
   for (const c of CASES) {
     const frames = Array.from({ length: n }, (_, i) => c.frame(i));
     const decoder = createBleDecoder(c.protocol, c.settings);
