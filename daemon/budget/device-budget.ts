@@ -160,10 +160,13 @@ export class DeviceBudget {
   }
 
   onBatteryReport(reading: BatteryReading): BudgetUpdate {
-    if (this.resolved === null && Number.isFinite(reading.timestampMs)) this.begin(reading.timestampMs);
+    // A report can be the device's first event (a wearable that reports before it streams): the
+    // start decision must not be lost, or its mode would never be published.
+    const started = this.resolved === null && Number.isFinite(reading.timestampMs) ? this.begin(reading.timestampMs) : null;
     const report = this.estimator.applyReport(reading);
-    if (!report.accepted) return { ...NO_UPDATE, report };
-    return this.evaluate(reading.timestampMs, 'report', report);
+    if (!report.accepted) return started ? { ...started, report } : { ...NO_UPDATE, report };
+    const update = this.evaluate(reading.timestampMs, 'report', report);
+    return started?.modeChanged === true ? { ...update, modeChanged: true } : update;
   }
 
   private updateRecentPower(timestampMs: number, energyUj: number): void {

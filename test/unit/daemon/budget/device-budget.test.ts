@@ -100,4 +100,18 @@ describe('DeviceBudget started by a report', () => {
     expect(u.decision?.modeIndex).toBe(0);
     expect(b.snapshot().charge.chargeFraction).toBeLessThan(0.6);
   });
+
+  it('a report as the first event still publishes the first mode (the start decision is not lost)', () => {
+    const accepted = budget().onBatteryReport({ kind: 'percent', timestampMs: T0, percent: 100 });
+    expect(accepted.decision?.trigger).toBe('report');
+    expect(accepted.modeChanged).toBe(true);
+    const b = budget();
+    const u = b.onBatteryReport({ kind: 'percent', timestampMs: T0, percent: 100 });
+    expect(b.outputs(u, 'har')).toMatchObject({ mode: { modeIndex: 2 }, decisionRow: { mode_index: 2 }, mqttMode: { topic: 'har/dev-1/mode' } });
+    // a rejected first report: the start decision is what comes back
+    const r = budget().onBatteryReport({ kind: 'percent', timestampMs: T0, percent: 180 });
+    expect(r.report?.accepted).toBe(false);
+    expect(r.decision?.trigger).toBe('start');
+    expect(r.modeChanged).toBe(true);
+  });
 });
