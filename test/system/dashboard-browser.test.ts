@@ -59,6 +59,20 @@ async function freePort(): Promise<number> {
 
 const haveChromium = existsSync(CHROMIUM);
 
+/** WCAG 2.1 relative luminance of a computed `rgb(r, g, b)` colour. */
+function luminance(rgb: string): number {
+  const [r = 0, g = 0, b = 0] = (rgb.match(/[\d.]+/g) ?? []).map(Number).map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+function contrastRatio(fg: string, bg: string): number {
+  const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
 describe.skipIf(!haveChromium)('dashboard in chromium against the running gateway', () => {
   const dirs: string[] = [];
   let gateway: Gateway;
@@ -206,6 +220,29 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
     expect(statSync(file).size).toBeGreaterThan(10_000);
     // nothing wider than the phone's viewport: no horizontal scrolling
     expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+  });
+
+  it('keeps text contrast at 4.5:1 or more in the light and the dark scheme (WCAG 2.1, 1.4.3)', async () => {
+    // muted labels, reasons, status words and class badges against what they sit on
+    const pairs = [
+      ['article.card dt', 'article.card'],
+      ['article.card .reason', 'article.card'],
+      ['article.card .status.ok', 'article.card'],
+      ['article.card .status.bad', 'article.card'],
+      ['article.card .activity.known', 'article.card .activity.known'],
+      ['[data-status="predictions"]', '.status-bar dl'],
+    ] as const;
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [text, background] of pairs) {
+        const style = (selector: string, property: 'color' | 'backgroundColor'): Promise<string> =>
+          page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
+        const fg = await style(text, 'color');
+        const bg = await style(background, 'backgroundColor');
+        expect(contrastRatio(fg, bg), `${scheme}: ${text} (${fg}) on ${background} (${bg})`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('reconnects after the server restarts and shows the snapshot again', async () => {
