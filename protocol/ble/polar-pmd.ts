@@ -262,10 +262,23 @@ export class PolarPmdDecoder implements BleDecoder {
       if (width === 0 || width > resolutionBits) return bleReject('ble-bad-bit-width', `delta bit width ${width} (1..${resolutionBits})`);
       const blockBytes = Math.ceil((width * count * AXES) / 8);
       if (at + blockBytes > body.length) return bleReject('ble-truncated', `delta block of ${count} x ${width} bits needs ${blockBytes} bytes, ${body.length - at} left`);
-      const block = body.subarray(at, at + blockBytes);
-      for (let s = 0, bit = 0; s < count; s++) {
-        for (let a = 0; a < AXES; a++, bit += width) {
-          current[a] = (current[a] ?? 0) + readSignedBits(block, bit, width);
+      // Deltas packed LSB-first: a bit reservoir refilled a byte at a time (width <= 24, so it
+      // never exceeds 31 bits and float arithmetic stays exact).
+      const modulo = 2 ** width;
+      const half = modulo / 2;
+      let reservoir = 0;
+      let bits = 0;
+      let byte = at;
+      for (let s = 0; s < count; s++) {
+        for (let a = 0; a < AXES; a++) {
+          while (bits < width) {
+            reservoir += (body[byte++] ?? 0) * 2 ** bits;
+            bits += 8;
+          }
+          const raw = reservoir % modulo;
+          reservoir = (reservoir - raw) / modulo;
+          bits -= width;
+          current[a] = (current[a] ?? 0) + (raw >= half ? raw - modulo : raw);
           out.push(current[a] ?? 0);
         }
       }
