@@ -304,6 +304,20 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
         expect(await card.locator('[data-field="windows"]').textContent()).toBe(String(FLEET_WINDOWS));
         expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
       }
+      // a projection without any mode decision yet: the card says so, with what the projection tells
+      const atMs = 1_000_000;
+      api.broadcast(live.recordBudget({
+        type: 'battery', deviceId: 'dev-5', atMs, chargePct: 41, chargeSigmaPct: 2, usableRemainingUj: 1e9, lastReport: null, rejectedReports: {},
+        projection: {
+          currentModeIndex: 0, currentModeEmptyAtMs: atMs + 3_600_000, plannedEmptyAtMs: null, plannedMix: null, recentPowerUw: null, recentEmptyAtMs: null,
+          targetEndMs: atMs + 7_200_000, targetPowerUw: null,
+          modes: [{ index: 0, threshold: 0, accuracy: 0.8, energyUj: 2, powerUw: 20, emptyAtMs: atMs + 3_600_000, meetsTarget: false }],
+        },
+      }));
+      const dev5 = page.locator('article.card[data-device="dev-5"]');
+      await expect.poll(() => dev5.locator('.status').textContent()).toBe('no mode decision yet · current mode misses the target');
+      expect(await dev5.locator('[data-field="current"]').textContent()).toBe('1 h 0 min');
+      expect(await dev5.locator('.charge').textContent()).toBe('41.0 % ± 2.0');
       // the stream has stopped: after 2 s (?quietS=2) every card says its device went quiet
       await expect.poll(() => page.locator('article.card.quiet').count(), { timeout: 10_000 }).toBe(FLEET_DEVICES);
       expect(await page.locator('article.card[data-device="dev-0"] [data-field="quiet"]').getAttribute('hidden')).toBeNull();
