@@ -82,6 +82,9 @@ export const MAX_LOGGED_STREAM_EVENT_PAIRS = 50;
 /** An error envelope per (device, kind) at most this often; the counts are in every `stats`. */
 export const ERROR_DELTA_MIN_INTERVAL_MS = 1000;
 
+/** Devices listed in /health `budgetAtRisk` (soonest planned end first); the rest are in the `battery` messages. */
+export const MAX_AT_RISK_IN_HEALTH = 20;
+
 interface Part {
   readonly name: string;
   start(): Promise<void>;
@@ -288,6 +291,7 @@ export class Gateway {
       devices: this.live.deviceCount(),
       predictions: this.live.predictions(),
       memoryMb: memoryMb(),
+      ...(this.budget ? { budgetAtRisk: this.budget.atRisk().slice(0, MAX_AT_RISK_IN_HEALTH) } : {}),
     };
   }
 

@@ -179,6 +179,13 @@ describe('Gateway with battery budgets (embedded broker, SQLite, WebSocket)', ()
       expect(devices.find((d) => d.deviceId === 'small-a')).toMatchObject({ mode: { modeIndex: 0, status: 'infeasible' }, battery: { deviceId: 'small-a' } });
       expect(devices.find((d) => d.deviceId === 'free-c')).toMatchObject({ mode: null, battery: null });
 
+      // /health lists the devices that will miss their target, soonest first
+      const health = (await (await fetch(`http://127.0.0.1:${gateway.websocket!.address().port}/health`)).json()) as { budgetAtRisk: { deviceId: string; status: string }[] };
+      expect(health.budgetAtRisk.map((d) => [d.deviceId, d.status]).sort()).toEqual([
+        ['small-a', 'infeasible'],
+        ['tiny-b', 'infeasible'],
+      ]);
+
       // MQTT: the latest mode of each budgeted device is retained for a late subscriber
       const sub = await mqtt.connectAsync(connection.brokerUrl, { clientId: 'late-fleet-view', protocolVersion: 4 });
       const retained = new Map<string, { retain: boolean; body: MqttModePayload }>();
