@@ -3,7 +3,7 @@
 // fake WebSocket and fake timers.
 import { describe, expect, it } from 'vitest';
 import { TIMELINE_WINDOWS, applyHealth, applyMessage, createState, takeChanges, total, updateQuiet } from '../../daemon/api/dashboard/state.js';
-import { formatCount, formatDuration, formatInstant, formatThreshold, timeToEmpty } from '../../daemon/api/dashboard/format.js';
+import { endVsTarget, formatCount, formatDuration, formatInstant, formatThreshold, timeToEmpty } from '../../daemon/api/dashboard/format.js';
 import { RECONNECT_MAX_MS, RECONNECT_MIN_MS, backoffMs, connect, socketUrl, type ConnectionStatus, type SocketLike } from '../../daemon/api/dashboard/connection.js';
 import type { PredictionEnvelope } from '../../daemon/api/envelopes.ts';
 import type { BatteryEnvelope, ModeEnvelope } from '../../daemon/budget/messages.ts';
@@ -135,6 +135,10 @@ describe('dashboard formatting (format.js)', () => {
     expect(formatCount(1234567)).toBe('1\u202f234\u202f567');
     expect(formatThreshold(0xffff_ffff)).toBe('full');
     expect(formatThreshold(120)).toBe('120');
+    expect(endVsTarget(10 * HOUR_MS, 10 * HOUR_MS + 30_000)).toBe('on target');
+    expect(endVsTarget(40 * HOUR_MS, 10 * HOUR_MS)).toBe('30 h 0 min after the target');
+    expect(endVsTarget(10 * HOUR_MS, 40 * HOUR_MS)).toBe('30 h 0 min before the target');
+    expect(endVsTarget(null, 40 * HOUR_MS)).toBe('—');
   });
 });
 

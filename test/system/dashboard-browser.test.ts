@@ -208,6 +208,9 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
     expect(currentTime).toMatch(/\d+ (d|h|min)/);
     expect(await card('band-1').locator('[data-field="current"]').innerText()).toBe(currentTime);
     expect(await card('band-1').locator('[data-field="target"]').innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\dZ \(in (29|30) d/);
+    // band-1 plans to end on its target; band-3 (infeasible) empties well before it
+    expect(await card('band-1').locator('[data-field="vsTarget"]').innerText()).toBe('on target');
+    expect(await card('band-3').locator('[data-field="vsTarget"]').innerText()).toMatch(/^\d+ d \d+ h before the target$/);
     expect(await count('infeasible')).toBe(1);
   });
 

@@ -9,3 +9,4 @@ export function formatUptime(ms: number | null | undefined): string;
 export function classHue(classIndex: number): number;
 export const FULL_THRESHOLD: number;
 export function formatThreshold(threshold: number | null | undefined): string;
+export function endVsTarget(plannedEndMs: number | null | undefined, targetEndMs: number | null | undefined): string;

@@ -64,3 +64,11 @@ export function formatThreshold(threshold) {
   if (!Number.isFinite(threshold)) return '—';
   return threshold === FULL_THRESHOLD ? 'full' : String(threshold);
 }
+
+/** Projected end against the target end: `on target` within a minute, else how far before/after. */
+export function endVsTarget(plannedEndMs, targetEndMs) {
+  if (plannedEndMs === null || plannedEndMs === undefined || targetEndMs === null || targetEndMs === undefined) return '—';
+  const diffMs = plannedEndMs - targetEndMs;
+  if (Math.abs(diffMs) < 60_000) return 'on target';
+  return diffMs > 0 ? `${formatDuration(diffMs)} after the target` : `${formatDuration(-diffMs)} before the target`;
+}

@@ -2,7 +2,7 @@
 // updates wait for the next animation frame and redraw only the devices that changed since the
 // last one, so a fleet sending hundreds of predictions a second costs one layout per frame.
 // Data from the wire is set with textContent only (never parsed as HTML).
-import { classHue, formatCount, formatThreshold, formatDuration, formatFraction, formatInstant, formatNumber, timeToEmpty } from './format.js';
+import { classHue, endVsTarget, formatCount, formatThreshold, formatDuration, formatFraction, formatInstant, formatNumber, timeToEmpty } from './format.js';
 import { TIMELINE_WINDOWS, takeChanges, total } from './state.js';
 
 /** Cards redrawn per frame at most; the rest wait for the next frame (keeps frames short). */
@@ -66,6 +66,7 @@ function buildBattery(section) {
       ['current', 'Empty at current mode in'],
       ['planned', 'Planned end'],
       ['target', 'Target end'],
+      ['vsTarget', 'Planned end vs target'],
       ['recent', 'Recent power'],
     ],
     'projection',
@@ -119,6 +120,7 @@ function updateBattery(view, d) {
     b.summary.current.textContent = timeToEmpty(bat.atMs, p.currentModeEmptyAtMs);
     b.summary.planned.textContent = p.plannedEmptyAtMs === null ? '—' : `${formatInstant(p.plannedEmptyAtMs)} (in ${timeToEmpty(bat.atMs, p.plannedEmptyAtMs)})`;
     b.summary.target.textContent = p.targetEndMs === null ? 'none' : `${formatInstant(p.targetEndMs)} (in ${timeToEmpty(bat.atMs, p.targetEndMs)})`;
+    b.summary.vsTarget.textContent = endVsTarget(p.plannedEmptyAtMs, p.targetEndMs);
     b.summary.recent.textContent = formatNumber(p.recentPowerUw, 1, 'µW');
     const rows = Array.isArray(p.modes) ? p.modes : [];
     while (b.tbody.children.length < rows.length) b.tbody.append(el('tr', {}, [el('th', { scope: 'row' }), el('td'), el('td'), el('td'), el('td')]));
