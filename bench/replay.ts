@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../daemon/config/load.ts';
+import type { Config } from '../daemon/config/schema.ts';
 import { createLogger } from '../daemon/log.ts';
 import { loadConfiguredModel } from '../daemon/pipeline/model.ts';
 import { replay } from '../daemon/replay/replay.ts';
@@ -34,8 +35,8 @@ export async function run(args: readonly string[]): Promise<number> {
   }
   const base = await loadConfig();
   const threshold = values.mode === 'auto' ? base.model.threshold : values.mode === 'full' ? THRESHOLD_FULL : Number(values.mode);
-  const engine = values.engine === 'reference' ? 'reference' : 'mcu';
-  const config = {
+  const engine: Config['engine']['kind'] = values.engine === 'reference' ? 'reference' : 'mcu';
+  const config: Config = {
     ...base,
     model: { ...base.model, threshold, ...(values.model ? { id: values.model } : {}) },
     engine: { ...base.engine, kind: engine, ...(values.workers ? { workers: Number(values.workers) } : {}) },

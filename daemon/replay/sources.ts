@@ -6,7 +6,9 @@
 // - a `.csv` file (models/datasets/csv.ts format, optional label column);
 // - a `.hrec` file or a recording session folder (index.json): the gateway's own recordings;
 // - a HAPT folder (RawData/labels.txt): every experiment; any other folder: its .csv and .hrec
-//   files and session folders.
+//   files and session folders;
+// - `unimib`: UniMiB-SHAR, published as isolated 151-sample windows: one device per subject, each
+//   window replayed as its own stream segment (restart gap between windows), labelled by its class.
 // A source that fails to load is returned as a failure (file, line/offset) so a replay of
 // several sources skips it and reports it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -15,6 +17,7 @@ import {
   DatasetError,
   HAPT_ACTIVITIES,
   loadCsvRecording,
+  loadUnimibShar,
   loadHaptExperiments,
   loadUciHarWindows,
   loadWisdmRaw,
@@ -29,7 +32,8 @@ import { readFileSync } from 'node:fs';
 import { RecordingError } from '../recording/errors.ts';
 import { isRecordingSession, readRecordedDevice, readRecordingSession, RECORDING_FILE_EXTENSION, type RecordedDevice } from '../recording/read.ts';
 import { ReplayError } from './errors.ts';
-import { batchesFromSamples, deviceIdFrom, type ReplayRecording, type TruthSegment } from './recording.ts';
+import { ALIGNMENT_GAP_SAMPLES, batchesFromSamples, deviceIdFrom, type ReplayRecording, type TimedBatch, type TruthSegment } from './recording.ts';
+import type { UnimibWindows } from '../../models/datasets/index.ts';
 
 export interface SourceContext {
   /** The shared datasets folder (HAR_DATA_DIR). */
@@ -73,7 +77,7 @@ export function toReplayError(source: string, err: unknown): ReplayError {
 }
 
 export function resolveSource(source: string, ctx: SourceContext): ReplayRecording[] {
-  const split = /^(hapt6|hapt12|uci-har|wisdm):?(.*)$/.exec(source);
+  const split = /^(hapt6|hapt12|uci-har|wisdm|unimib):?(.*)$/.exec(source);
   if (split && !existsSync(source)) {
     const [, kind, rest] = split;
     const which = rest || 'all';
@@ -82,6 +86,7 @@ export function resolveSource(source: string, ctx: SourceContext): ReplayRecordi
       return uciHarRecordings(source, ctx.dataDir, which, ctx);
     }
     if (kind === 'wisdm') return wisdmRecordings(source, loadWisdmRaw(ctx.dataDir), ctx);
+    if (kind === 'unimib') return unimibRecordings(source, loadUnimibShar(ctx.dataDir));
     if (!(SPLITS as readonly string[]).includes(which)) throw new ReplayError('REPLAY_SOURCE_UNKNOWN', `${source}: unknown split "${which}" (known: ${SPLITS.join(', ')})`);
     return haptRecordings(source, taskProtocol(kind!), which as (typeof SPLITS)[number], ctx.dataDir, ctx);
   }
@@ -252,4 +257,30 @@ function fromRecordedDevice(source: string, device: RecordedDevice): ReplayRecor
     batches: device.batches.map((b) => ({ batch: b.batch, offsetMs: b.receivedAtMs - firstReceived })),
     truth: null,
   };
+}
+
+/**
+ * UniMiB-SHAR has no continuous recordings: its windows (151 samples, 50 Hz, acceleration) are
+ * replayed per subject one after the other, each behind a sequence gap that restarts the
+ * pipeline's windows, so no model window mixes two of them (alignedSegments: segment k = window k).
+ */
+export function unimibRecordings(source: string, data: UnimibWindows): ReplayRecording[] {
+  const W = data.windowSamples;
+  const bySubject = new Map<number, number[]>();
+  for (let i = 0; i < data.count; i++) bySubject.set(data.subject[i]!, [...(bySubject.get(data.subject[i]!) ?? []), i]);
+  return [...bySubject].map(([subject, rows]) => {
+    const name = `unimib-subject${String(subject).padStart(2, '0')}`;
+    const deviceId = deviceIdFrom(name);
+    const segments: TruthSegment[] = [];
+    const batches: TimedBatch[] = [];
+    rows.forEach((row, k) => {
+      const start = k * W;
+      segments.push({ startSample: start, endSample: start + W, label: data.classes[data.y[row]!] ?? `class ${data.y[row]}` });
+      for (const b of batchesFromSamples(deviceId, data.x.subarray(row * W * 3, (row + 1) * W * 3), 3, data.rateHz, { t0Ms: (start * 1000) / data.rateHz, batchSamples: W })) {
+        batches.push({ batch: { ...b.batch, seq: (k * (W + ALIGNMENT_GAP_SAMPLES) + b.batch.seq) >>> 0 }, offsetMs: (start * 1000) / data.rateHz + b.offsetMs });
+      }
+    });
+    const sampleCount = rows.length * W;
+    return { source, name, deviceId, rateHz: data.rateHz, sampleCount, durationS: sampleCount / data.rateHz, batches, truth: { segments, rule: { kind: 'inside' } }, alignedSegments: segments };
+  });
 }

@@ -100,7 +100,7 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('replay recorded sessions through the gateway and validate its predictions (accuracy, F1, confusion, modes, energy, latency)')
-    .argument('<source...>', 'a file (.csv, .hrec, WISDM_ar_v1.1_raw.txt), a folder (recording session, HAPT folder, folder of files) or a dataset split: hapt6:test, hapt12:validation, uci-har:test, wisdm')
+    .argument('<source...>', 'a file (.csv, .hrec, WISDM_ar_v1.1_raw.txt), a folder (recording session, HAPT folder, folder of files) or a dataset: hapt6:test, hapt12:validation, uci-har:test, wisdm, unimib')
     .option('--speed <speed>', '1 = real time, <n> = n times faster, max = as fast as the pipeline takes windows without drops', '1')
     .addOption(new Option('--via <path>', 'direct: straight into the pipeline; mqtt: through the embedded broker and the full ingest path').choices(['direct', 'mqtt']).default('direct'))
     .option('--model <id>', 'zoo model id or a .harm file (default: the configuration\'s model)')

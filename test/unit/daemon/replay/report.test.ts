@@ -4,7 +4,7 @@ import { batchesFromSamples, type ReplayRecording } from '../../../../daemon/rep
 import { buildReport, percentile } from '../../../../daemon/replay/report.ts';
 import { escapeHtml, formatReportHtml } from '../../../../daemon/replay/report-html.ts';
 import { formatReportText } from '../../../../daemon/replay/report-text.ts';
-import type { ReplayRun } from '../../../../daemon/replay/runner.ts';
+import type { DeviceRun, ReplayRun } from '../../../../daemon/replay/runner.ts';
 import { makeBatterySpec } from '../../../../daemon/budget/battery.ts';
 
 const classes = ['WALK', 'SIT', 'LIE'];
@@ -35,7 +35,7 @@ describe('replay report', () => {
     const b = recording('b', null);
     const run: ReplayRun = {
       via: 'direct', speed: 'max', wallMs: 2000, recordingS: 16, unattributedErrors: {}, unsettledWindows: 0, flowStalls: 0,
-      devices: new Map([
+      devices: new Map<string, DeviceRun>([
         ['a', { deviceId: 'a', batchesSent: 8, errors: { 'window-dropped': 1, 'bad-json': 2 }, results: [result('a', 0, 0), result('a', 1, 1, { exitTaken: 0, threshold: 5 }), result('a', 2, 0), result('a', 4, 2), result('a', 6, 2)] }],
         ['b', { deviceId: 'b', batchesSent: 8, errors: {}, results: [result('b', 0, 1, { energyUj: null, cycles: null })] }],
       ]),

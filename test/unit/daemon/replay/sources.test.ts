@@ -127,3 +127,21 @@ describe('window labels and protocol alignment', () => {
     expect(windowLabel(aligned, { segment: 0, startSample: 128 }, model)).toBe('A');
   });
 });
+
+describe('UniMiB-SHAR windows as a source', () => {
+  it('one device per subject, each window its own labelled stream segment', async () => {
+    const { unimibRecordings } = await import('../../../../daemon/replay/sources.ts');
+    const W = 151;
+    const count = 3;
+    const x = Float64Array.from({ length: count * W * 3 }, (_, i) => i);
+    const data = { classes: ['StandingUpFS', 'Walking'], classNamesSource: 'built-in', windowSamples: W, rateHz: 50, channels: ['acc_x', 'acc_y', 'acc_z'], units: ['g', 'g', 'g'], count, x, y: Uint8Array.from([1, 0, 1]), subject: Uint8Array.from([4, 4, 9]), trial: Uint8Array.from([1, 1, 1]) };
+    const recs = unimibRecordings('unimib', data);
+    expect(recs.map((r) => r.deviceId)).toEqual(['unimib-subject04', 'unimib-subject09']);
+    const r4 = recs[0]!;
+    expect(r4.batches).toHaveLength(2);
+    expect(r4.batches[1]!.batch.seq - r4.batches[0]!.batch.seq).toBeGreaterThan(1 << 19);
+    expect(r4.batches[1]!.batch.acc[0]).toBe(W * 3);
+    expect(windowLabel(r4, { segment: 1, startSample: 10 }, { rateHz: 50, windowSamples: 128 })).toBe('StandingUpFS');
+    expect(windowLabel(r4, { segment: 0, startSample: 0 }, { rateHz: 50, windowSamples: 128 })).toBe('Walking');
+  });
+});
