@@ -126,10 +126,9 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
       speed: 20,
       dataDir: null,
       batchSamples: 32,
-      // no battery reports: a report that reaches a device's budget before its first window
-      // swallows the budget's `start` mode message (DeviceBudget.onBatteryReport discards
-      // begin()'s update; reported to the budget's owner), and this test checks mode messages
-      batteryIntervalS: 0,
+      // battery reports from sample 0 (before any window: the budget's start decision must still
+      // reach the page, fixed in 0840a6b), then every 20 simulated seconds
+      batteryIntervalS: 20,
       seed: 11,
     });
   });
