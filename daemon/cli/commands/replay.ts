@@ -22,6 +22,7 @@ import { formatReportText } from '../../replay/report-text.ts';
 import { formatReportJson } from '../../replay/report-json.ts';
 import { formatReportHtml } from '../../replay/report-html.ts';
 import type { ReplayProgress, ReplaySpeed } from '../../replay/runner.ts';
+import { progressBar } from '../../replay/progress.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const EXIT_REPLAY_ERROR = 1;
@@ -87,14 +88,6 @@ async function modelOf(id: string | undefined, config: Config): Promise<GatewayM
   }
 }
 
-function progressBar(p: ReplayProgress): string {
-  const width = 30;
-  const done = p.totalS > 0 ? Math.min(1, p.sentS / p.totalS) : 0;
-  const filled = Math.round(done * width);
-  const etaS = done > 0 ? ((p.elapsedMs / 1000) * (1 - done)) / done : NaN;
-  const eta = Number.isFinite(etaS) ? `ETA ${etaS >= 60 ? `${Math.floor(etaS / 60)}m${String(Math.round(etaS % 60)).padStart(2, '0')}s` : `${etaS.toFixed(0)}s`}` : 'ETA -';
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(done * 100).toFixed(1)}%  ${p.windows} windows  ${eta} `;
-}
 
 export function registerReplay(program: Command): void {
   program
