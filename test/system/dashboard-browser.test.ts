@@ -207,6 +207,12 @@ describe.skipIf(!haveChromium)('dashboard in chromium against the running gatewa
     expect(currentTime).toMatch(/\d+ (d|h|min)/);
     expect(await card('band-1').locator('[data-field="current"]').innerText()).toBe(currentTime);
     expect(await card('band-1').locator('[data-field="target"]').innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\dZ \(in (29|30) d/);
+    // /health budgetAtRisk: band-3 is listed, linking to its card; band-1 (on target) is not
+    const atRisk = page.locator('#at-risk');
+    await expect.poll(() => atRisk.isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await atRisk.locator('li').count()).toBe(1);
+    expect(await atRisk.locator('li[data-device="band-3"]').innerText()).toMatch(/^band-3 — infeasible: empty \d{4}-\d\d-\d\d \d\d:\d\dZ, \d+ d \d+ h before the target$/);
+    expect(await atRisk.locator('a').getAttribute('href')).toBe(`#${await card('band-3').getAttribute('id')}`);
     // band-1 plans to end on its target; band-3 (infeasible) empties well before it
     expect(await card('band-1').locator('[data-field="vsTarget"]').innerText()).toBe('on target');
     expect(await card('band-3').locator('[data-field="vsTarget"]').innerText()).toMatch(/^\d+ d \d+ h before the target$/);

@@ -27,6 +27,7 @@ const renderer = createRenderer({
   deviceList: document.getElementById('devices'),
   emptyNote: document.getElementById('no-devices'),
   legend: document.getElementById('legend'),
+  atRisk: document.getElementById('at-risk'),
   connection: () => connection,
 });
 

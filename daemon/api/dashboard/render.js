@@ -30,9 +30,14 @@ function fields(pairs, className) {
   return { dl, refs };
 }
 
+/** The element id of a device's card (for links to it). */
+function cardId(deviceId) {
+  return `card-${deviceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
 function buildCard(deviceId) {
   const titleId = `dev-${deviceId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const card = el('article', { class: 'card', 'data-device': deviceId, 'aria-labelledby': titleId });
+  const card = el('article', { id: cardId(deviceId), class: 'card', 'data-device': deviceId, 'aria-labelledby': titleId });
   const title = el('h2', { id: titleId, text: deviceId });
   const activity = el('p', { class: 'activity', 'data-field': 'activity', text: 'waiting for a window' });
   const detail = el('p', { class: 'detail', 'data-field': 'detail', text: '' });
@@ -175,6 +180,21 @@ function updateCard(view, d, classes) {
   updateBattery(view, d);
 }
 
+/** /health `budgetAtRisk` (soonest planned end first, at most 20): one line per device, linking to its card. */
+function updateAtRisk(section, rows) {
+  const list = Array.isArray(rows) ? rows.filter((r) => r && typeof r.deviceId === 'string') : [];
+  section.hidden = list.length === 0;
+  const key = JSON.stringify(list);
+  if (section.dataset.rows === key) return;
+  section.dataset.rows = key;
+  section.querySelector('ul')?.replaceChildren(
+    ...list.map((r) => {
+      const when = r.plannedEmptyAtMs === null ? 'no projected end' : `empty ${formatInstant(r.plannedEmptyAtMs)}, ${endVsTarget(r.plannedEmptyAtMs, r.targetEndMs)}`;
+      return el('li', { 'data-device': r.deviceId }, [el('a', { href: `#${cardId(r.deviceId)}`, text: r.deviceId }), el('span', { text: ` — ${r.status}: ${when}` })]);
+    }),
+  );
+}
+
 function setField(root, key, value) {
   const node = root.querySelector(`[data-status="${key}"]`);
   if (node && node.textContent !== value) node.textContent = value;
@@ -217,7 +237,7 @@ function updateLegend(legend, classes) {
   );
 }
 
-export function createRenderer({ state, statusRoot, deviceList, emptyNote, legend, connection }) {
+export function createRenderer({ state, statusRoot, deviceList, emptyNote, legend, atRisk, connection }) {
   const views = new Map();
   let pending = false;
   let backlog = [];
@@ -256,6 +276,7 @@ export function createRenderer({ state, statusRoot, deviceList, emptyNote, legen
     if (fragment.childNodes.length) deviceList.append(fragment);
     emptyNote.hidden = state.devices.size > 0;
     if (changes.status || changes.devices.length) updateStatus(statusRoot, state, connection());
+    if (changes.status) updateAtRisk(atRisk, state.health?.budgetAtRisk);
     if (changes.reset) updateLegend(legend, state.classes);
     if (backlog.length) schedule();
   };
