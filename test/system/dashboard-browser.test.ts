@@ -312,6 +312,12 @@ describe.skipIf(!haveChromium)('dashboard with a large fleet (chromium, bare Web
         expect(await card.locator('[data-field="windows"]').textContent()).toBe(String(FLEET_WINDOWS));
         expect(await card.locator('.timeline li').count()).toBe(FLEET_WINDOWS);
       }
+      // an error delta: the count and the last error show on the card
+      api.broadcast({ type: 'error', deviceId: 'dev-3', kind: 'seq-gap', detail: 'expected seq 64, got 128', count: 2 });
+      const dev3 = page.locator('article.card[data-device="dev-3"]');
+      await expect.poll(() => dev3.locator('[data-field="lastError"]').textContent()).toBe('last error: seq-gap: expected seq 64, got 128');
+      expect(await dev3.locator('[data-field="errors"]').textContent()).toBe('2');
+      expect(await dev3.getAttribute('class')).toContain('has-errors');
       // a projection without any mode decision yet: the card says so, with what the projection tells
       const atMs = 1_000_000;
       api.broadcast(live.recordBudget({

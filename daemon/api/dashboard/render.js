@@ -42,6 +42,8 @@ function buildCard(deviceId) {
   const activity = el('p', { class: 'activity', 'data-field': 'activity', text: 'waiting for a window' });
   const detail = el('p', { class: 'detail', 'data-field': 'detail', text: '' });
   const quiet = el('p', { class: 'quiet-note', 'data-field': 'quiet', hidden: '', text: 'no window lately: the device may have stopped sending' });
+  // visible, not only a tooltip: phones have no hover
+  const lastError = el('p', { class: 'error-note', 'data-field': 'lastError', hidden: '' });
   const stats = fields(
     [
       ['windows', 'Windows'],
@@ -56,8 +58,8 @@ function buildCard(deviceId) {
   );
   const timeline = el('ol', { class: 'timeline', 'aria-label': `classes of the last ${TIMELINE_WINDOWS} windows seen by this page` });
   const battery = el('section', { class: 'battery', hidden: '', 'aria-label': 'battery budget' });
-  card.append(title, activity, detail, quiet, stats.dl, el('h3', { class: 'sub', text: 'Activity timeline (class numbers, since this page opened)' }), timeline, battery);
-  return { card, activity, detail, quiet, stats: stats.refs, timeline, battery, batteryParts: null };
+  card.append(title, activity, detail, quiet, stats.dl, lastError, el('h3', { class: 'sub', text: 'Activity timeline (class numbers, since this page opened)' }), timeline, battery);
+  return { card, activity, detail, quiet, lastError, stats: stats.refs, timeline, battery, batteryParts: null };
 }
 
 function buildBattery(section) {
@@ -175,6 +177,8 @@ function updateCard(view, d, classes) {
   view.stats.errors.title = d.lastErrorDetail ?? Object.entries(d.errors).map(([k, v]) => `${k}: ${v}`).join(', ');
   view.card.classList.toggle('has-errors', errors > 0);
   view.card.classList.toggle('quiet', d.quiet === true);
+  view.lastError.hidden = d.lastErrorDetail === null;
+  if (d.lastErrorDetail !== null) view.lastError.textContent = `last error: ${d.lastErrorDetail}`;
   view.quiet.hidden = d.quiet !== true;
   updateTimeline(view.timeline, d.timeline);
   updateBattery(view, d);
