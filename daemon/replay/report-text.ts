@@ -62,6 +62,7 @@ export function formatReportText(report: ReplayReport): string {
     out.push(formatTable(['true \\ pred', ...tags], o.confusion.map((row, i) => [`c${i} ${report.classes[i] ?? ''}`, ...row.map(String)]), new Set(tags.map((_, i) => i + 1))), '');
   }
   if (report.unsettledWindows > 0) out.push(`WARNING: ${report.unsettledWindows} window(s) were still outstanding when the replay ended`);
+  if (report.flowStalls > 0) out.push(`WARNING: ${report.flowStalls} backpressure wait(s) gave up after 5 s without a result (the pipeline lost or held windows)`);
   if (Object.keys(report.unattributedErrors).length) out.push(`errors not charged to a replayed device: ${counts(report.unattributedErrors)}`);
   for (const s of report.skipped) out.push(`skipped ${s.source}: ${s.error}`);
   return out.join('\n').trimEnd();

@@ -87,6 +87,8 @@ export interface ReplayReport {
   readonly skipped: readonly SkippedSource[];
   readonly unattributedErrors: Readonly<Record<string, number>>;
   readonly unsettledWindows: number;
+  /** Backpressure waits that gave up after 5 s without a result (0 in a healthy run). */
+  readonly flowStalls: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -228,5 +230,6 @@ export function buildReport(run: ReplayRun, recordings: readonly ReplayRecording
     skipped,
     unattributedErrors: run.unattributedErrors,
     unsettledWindows: run.unsettledWindows,
+    flowStalls: run.flowStalls,
   };
 }

@@ -67,6 +67,7 @@ describe('replay (in-process gateway)', () => {
       expect(report.recordings.map((r) => r.windows)).toEqual([windowsOf(1600, 128, 64), windowsOf(1000, 128, 64)]);
       expect(report.overall.windowsDropped).toBe(0);
       expect(report.unsettledWindows).toBe(0);
+      expect(report.flowStalls).toBe(0);
       expect(report.skipped).toHaveLength(1);
       expect(report.skipped[0]!.error).toMatch(/broken\.csv:3/);
       // windows straddling the label change are not scored; the rest are
