@@ -120,47 +120,9 @@ export const projectionRowSchema = z.strictObject({
 });
 export type ProjectionRow = z.infer<typeof projectionRowSchema>;
 
-/**
- * The budget tables. Frozen as migration 4 in daemon/store/migrations.ts (a copy): changing the
- * row shapes needs a new migration there. Insert statements use named parameters matching the
- * row types' keys.
- */
-export const BUDGET_MIGRATION_SQL = `
-  CREATE TABLE budget_decisions (
-    id                       INTEGER PRIMARY KEY,
-    device_id                TEXT NOT NULL,
-    at_ms                    REAL NOT NULL,
-    trigger                  TEXT NOT NULL,
-    mode_index               INTEGER NOT NULL,
-    threshold                INTEGER NOT NULL,
-    previous_mode_index      INTEGER,
-    changed                  INTEGER NOT NULL,
-    held                     INTEGER NOT NULL,
-    status                   TEXT NOT NULL,
-    budget_per_window_uj     REAL,
-    mode_energy_uj           REAL NOT NULL,
-    shortfall_per_window_uj  REAL,
-    reason                   TEXT NOT NULL
-  );
-  CREATE INDEX budget_decisions_by_device ON budget_decisions (device_id, at_ms);
-  CREATE TABLE budget_projections (
-    id                        INTEGER PRIMARY KEY,
-    device_id                 TEXT NOT NULL,
-    at_ms                     REAL NOT NULL,
-    charge_fraction           REAL NOT NULL,
-    charge_sigma              REAL NOT NULL,
-    usable_remaining_uj       REAL NOT NULL,
-    current_mode_index        INTEGER NOT NULL,
-    current_mode_empty_at_ms  REAL,
-    planned_empty_at_ms       REAL,
-    recent_power_uw           REAL,
-    recent_empty_at_ms        REAL,
-    target_end_ms             REAL,
-    target_power_uw           REAL,
-    modes_json                TEXT NOT NULL
-  );
-  CREATE INDEX budget_projections_by_device ON budget_projections (device_id, at_ms);
-`;
+// The budget tables are created by migration 4 of daemon/store/migrations.ts (the one place of
+// their definition); changing the row shapes needs a new migration there. Insert statements use
+// named parameters matching the row types' keys.
 
 function columnsOf(schema: z.ZodObject): string[] {
   return Object.keys(schema.shape);

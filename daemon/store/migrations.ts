@@ -72,8 +72,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     name: 'battery budget decisions and projections (daemon/budget/messages.ts, issue 5)',
-    // frozen copy of BUDGET_MIGRATION_SQL as of its first version; a later change of those rows
-    // needs a migration 5 (test/unit/daemon/store/migrations.test.ts prepares their INSERTs)
+    // the one definition of the budget tables; a later change of those rows needs a migration 5
+    // (test/unit/daemon/store/migrations.test.ts prepares daemon/budget/messages.ts's INSERTs)
     sql: `
   CREATE TABLE budget_decisions (
     id                       INTEGER PRIMARY KEY,

@@ -1,5 +1,5 @@
 // The budget's outputs through real components in-process: the SQLite rows into a temporary
-// better-sqlite3 database created by BUDGET_MIGRATION_SQL, and the retained `<base>/<id>/mode`
+// better-sqlite3 database created by the store's migrations, and the retained `<base>/<id>/mode`
 // message through the embedded aedes broker to a client that subscribes afterwards.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,10 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../daemon/store/migrations.ts';
 import { DeviceBudget, type BudgetUpdate } from '../../daemon/budget/device-budget.ts';
 import { makeBatterySpec } from '../../daemon/budget/battery.ts';
 import {
-  BUDGET_MIGRATION_SQL,
   INSERT_DECISION_SQL,
   INSERT_PROJECTION_SQL,
   decisionRowSchema,
@@ -59,7 +59,7 @@ describe('budget outputs into SQLite', () => {
   it('the migration creates the tables and every row inserts and reads back', () => {
     const db = new Database(join(dir, 'budget.db'));
     db.pragma('journal_mode = WAL');
-    db.exec(BUDGET_MIGRATION_SQL);
+    migrate(db, 0); // the store's migrations, budget tables included (migration 4)
     const insertDecision = db.prepare(INSERT_DECISION_SQL);
     const insertProjection = db.prepare(INSERT_PROJECTION_SQL);
     const { budget, outputs } = runDevice();
