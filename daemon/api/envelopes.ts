@@ -8,27 +8,8 @@ import type { BatteryEnvelope, ModeEnvelope } from '../budget/messages.ts';
 
 export type { BatteryEnvelope, ModeEnvelope };
 
-export interface PredictionEnvelope {
-  readonly type: 'prediction';
-  readonly deviceId: string;
-  readonly modelId: string;
-  readonly windowSeq: number;
-  readonly segment: number;
-  readonly startSample: number;
-  readonly t0Ms: number;
-  readonly classIndex: number;
-  readonly className: string;
-  readonly scores: readonly number[];
-  readonly margin: number;
-  readonly threshold: number;
-  readonly exitTaken: number;
-  readonly macs: number;
-  readonly cycles: number | null;
-  readonly energyUj: number | null;
-  readonly latencyUs: number | null;
-  readonly computeUs: number;
-  readonly ingestToPredictionMs: number;
-}
+/** One window's result as clients see it: the pipeline's WindowResult without its wall-clock stamps. */
+export type PredictionEnvelope = { readonly type: 'prediction' } & Omit<WindowResult, 'receivedAtMs' | 'completedAtMs'>;
 
 export interface DeviceSummary {
   readonly deviceId: string;

@@ -50,27 +50,8 @@ export interface ErrorCountRow {
   readonly lastDetail: string;
 }
 
-export interface PredictionRow {
-  readonly deviceId: string;
-  readonly modelId: string;
-  readonly windowSeq: number;
-  readonly segment: number;
-  readonly startSample: number;
-  readonly t0Ms: number;
-  readonly classIndex: number;
-  readonly className: string;
-  readonly scores: number[];
-  readonly margin: number;
-  readonly threshold: number;
-  readonly exitTaken: number;
-  readonly macs: number;
-  readonly cycles: number | null;
-  readonly energyUj: number | null;
-  readonly latencyUs: number | null;
-  readonly computeUs: number;
-  readonly ingestToPredictionMs: number;
-  readonly createdMs: number;
-}
+/** A stored prediction: the pipeline's WindowResult without its wall-clock stamps, plus when it was written. */
+export type PredictionRow = Omit<WindowResult, 'receivedAtMs' | 'completedAtMs'> & { readonly createdMs: number };
 
 interface PendingErrors {
   count: number;
