@@ -64,25 +64,6 @@ export interface ErrorEnvelope {
 export type Envelope = SnapshotEnvelope | PredictionEnvelope | StatsEnvelope | ErrorEnvelope | BatteryEnvelope | ModeEnvelope;
 
 export function predictionEnvelope(r: WindowResult): PredictionEnvelope {
-  return {
-    type: 'prediction',
-    deviceId: r.deviceId,
-    modelId: r.modelId,
-    windowSeq: r.windowSeq,
-    segment: r.segment,
-    startSample: r.startSample,
-    t0Ms: r.t0Ms,
-    classIndex: r.classIndex,
-    className: r.className,
-    scores: r.scores,
-    margin: r.margin,
-    threshold: r.threshold,
-    exitTaken: r.exitTaken,
-    macs: r.macs,
-    cycles: r.cycles,
-    energyUj: r.energyUj,
-    latencyUs: r.latencyUs,
-    computeUs: r.computeUs,
-    ingestToPredictionMs: r.ingestToPredictionMs,
-  };
+  const { receivedAtMs: _receivedAtMs, completedAtMs: _completedAtMs, ...result } = r;
+  return { type: 'prediction', ...result };
 }
