@@ -3,7 +3,12 @@
 // Spawns the real daemon (`bin/har-gateway.js start`, embedded broker and WebSocket on free
 // loopback ports, temp data dir), then streams N simulated wearables at their real rate from
 // this process: generated six-axis signals, binary batches of --batch samples, QoS 1, over a
-// few MQTT connections. After --warmup seconds it measures for --seconds and prints sustained
+// few MQTT connections. Each wearable starts streaming at its own moment, drawn uniformly (seeded)
+// from the first --start-spread seconds: real wearables join a gateway independently, and since a
+// window completes every stride (64 samples) after a device's first sample, devices that all start
+// within one batch period complete their windows in lock-step bursts (2.6x the mean window rate at
+// 1,000 wearables) that no real fleet produces. `--start-spread 0.5` reproduces that worst case.
+// After --warmup seconds it measures for --seconds and prints sustained
 // samples/s and windows/s (counted by the daemon), p50/p99 ingest-to-prediction latency (from
 // every prediction on the WebSocket), drops (ingest, inference queues, unrouted), the daemon's
 // CPU (utime + stime of the process, all threads) and its peak RSS.
@@ -16,6 +21,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import type { Envelope, StatsEnvelope } from '../daemon/api/envelopes.ts';
 import { quantile } from '../daemon/pipeline/prediction-log.ts';
+import { seededRandom } from '../device-sim/twin/random-models.ts';
 import { encodeBinaryBatch } from '../protocol/binary-batch.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -30,7 +36,9 @@ const CLK_TCK = 100; // /proc/<pid>/stat times are in clock ticks (USER_HZ, 100 
 const USAGE = `har-gateway bench gateway [options]
   --devices N      simulated wearables (default 1000)
   --seconds S      measured seconds (default 30)
-  --warmup S       seconds before measuring (default 5)
+  --warmup S       seconds before measuring (default: start spread + 3)
+  --start-spread S wearables start at seeded uniform random moments within S seconds (default 5)
+  --seed N         seed of the start moments (default 1)
   --rate HZ        sample rate of each wearable (default 50)
   --batch N        samples per MQTT message (default 25)
   --workers N      inference worker threads (default 2)
@@ -42,6 +50,8 @@ interface Options {
   devices: number;
   seconds: number;
   warmup: number;
+  startSpread: number;
+  seed: number;
   rateHz: number;
   batch: number;
   workers: number;
@@ -57,6 +67,8 @@ function parseOptions(args: readonly string[]): Options | null {
       devices: { type: 'string' },
       seconds: { type: 'string' },
       warmup: { type: 'string' },
+      'start-spread': { type: 'string' },
+      seed: { type: 'string' },
       rate: { type: 'string' },
       batch: { type: 'string' },
       workers: { type: 'string' },
@@ -68,13 +80,21 @@ function parseOptions(args: readonly string[]): Options | null {
   });
   if (values.help) return null;
   const zooDefault = (JSON.parse(readFileSync(join(REPO_ROOT, 'models/zoo/zoo.json'), 'utf8')) as { default: string }).default;
+  const num = (name: string, raw: string | undefined, fallback: number, min: number, integer = false): number => {
+    const v = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min} (got ${raw})`);
+    return v;
+  };
+  const startSpread = num('start-spread', values['start-spread'], 5, 0);
   return {
-    devices: Number(values.devices ?? 1000),
-    seconds: Number(values.seconds ?? 30),
-    warmup: Number(values.warmup ?? 5),
-    rateHz: Number(values.rate ?? 50),
-    batch: Number(values.batch ?? 25),
-    workers: Number(values.workers ?? 2),
+    devices: num('devices', values.devices, 1000, 1, true),
+    seconds: num('seconds', values.seconds, 30, 1),
+    warmup: num('warmup', values.warmup, startSpread + 3, 0),
+    startSpread,
+    seed: num('seed', values.seed, 1, 0, true),
+    rateHz: num('rate', values.rate, 50, 1),
+    batch: num('batch', values.batch, 25, 1, true),
+    workers: num('workers', values.workers, 2, 1, true),
     model: values.model ?? join(REPO_ROOT, 'models/zoo', `${zooDefault}.harm`),
     engine: values.engine ?? 'reference',
     profileDir: values.profile ?? null,
@@ -198,7 +218,8 @@ class LoadGenerator {
     this.clients = await Promise.all(Array.from({ length: connections }, (_, i) => mqtt.connectAsync(url, { clientId: `bench-${i}`, protocolVersion: 4, reconnectPeriod: 0 })));
     const periodMs = (1000 * this.o.batch) / this.o.rateHz;
     const now = performance.now();
-    for (let d = 0; d < this.o.devices; d++) this.nextDueMs[d] = now + (periodMs * d) / this.o.devices; // phases spread over one period
+    const random = seededRandom(this.o.seed);
+    for (let d = 0; d < this.o.devices; d++) this.nextDueMs[d] = now + random() * this.o.startSpread * 1000;
     this.timer = setInterval(() => this.tick(periodMs), TICK_MS);
   }
 
@@ -238,7 +259,7 @@ export async function run(args: readonly string[]): Promise<number> {
     return 0;
   }
   const dir = mkdtempSync(join(tmpdir(), 'har-bench-'));
-  process.stdout.write(`bench gateway: ${o.devices} wearables at ${o.rateHz} Hz, ${o.batch} samples/message, engine ${o.engine} x${o.workers}, model ${o.model}\n`);
+  process.stdout.write(`bench gateway: ${o.devices} wearables at ${o.rateHz} Hz, ${o.batch} samples/message, engine ${o.engine} x${o.workers}, starts within ${o.startSpread} s (seed ${o.seed}), model ${o.model}\n`);
   const daemon = await spawnDaemon(dir, o);
   const load = new LoadGenerator(o);
   try {
