@@ -8,7 +8,7 @@
 // ingest subscribes to it. Start the ingest (which registers its topic filters) before start():
 // a persistent session may deliver queued messages as soon as the connection is up.
 import { readFile } from 'node:fs/promises';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { MqttConfig } from '../config/schema.ts';
@@ -107,7 +107,9 @@ export class MqttConnection implements MessageSource {
     }
     const clientOptions = await this.clientOptions();
     this.state.next('connecting');
-    const client = mqtt.connect(this.url, clientOptions);
+    const broker = this.broker;
+    // the embedded broker is reached in process (same MQTT session, no loopback socket); an external one by URL
+    const client = broker ? new MqttClient(() => broker.connectInProcess(), clientOptions) : mqtt.connect(this.url, clientOptions);
     this.client = client;
     client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
     client.on('reconnect', () => {

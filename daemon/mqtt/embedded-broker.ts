@@ -1,10 +1,14 @@
 // The embedded broker: aedes (MQTT 3.1.1) on a TCP listener, by default on loopback only.
 // In-memory persistence: sessions and queued QoS 1 messages live as long as the daemon.
+// The gateway's own client connects in process (connectInProcess): an in-memory duplex pair
+// handed to aedes like any socket, so the daemon's MQTT session costs no loopback TCP.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { MqttError } from './errors.ts';
+import { createInProcessPipe } from './in-process-pipe.ts';
 
 export interface EmbeddedBrokerOptions {
   readonly host: string;
@@ -19,7 +23,7 @@ export interface EmbeddedBrokerOptions {
 export class EmbeddedBroker {
   private broker: Aedes | null = null;
   private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Socket | Duplex>();
   private boundPort = 0;
 
   private readonly options: EmbeddedBrokerOptions;
@@ -77,13 +81,48 @@ export class EmbeddedBroker {
     this.options.logger.info({ url: this.url }, 'embedded MQTT broker listening');
   }
 
+  /**
+   * A client connection that does not leave the process: the broker handles one end of an
+   * in-memory pipe, the caller speaks MQTT on the other (an mqtt.js stream builder).
+   */
+  connectInProcess(): Duplex {
+    const broker = this.broker;
+    const [clientEnd, brokerEnd] = createInProcessPipe();
+    if (!broker) {
+      // a stream builder must not throw (mqtt.js calls it from its reconnect timer): fail the stream instead
+      process.nextTick(() => clientEnd.destroy(new MqttError('not-started', 'the embedded broker is not running')));
+      return clientEnd;
+    }
+    this.sockets.add(brokerEnd);
+    brokerEnd.once('close', () => this.sockets.delete(brokerEnd));
+    broker.handle(brokerEnd);
+    return clientEnd;
+  }
+
   async stop(): Promise<void> {
     const { broker, server } = this;
     this.broker = null;
     this.server = null;
+    // what the broker accepted last (our `offline` state, a late will) is still on its way to the
+    // subscribers: aedes delivers over a few event-loop turns; let it reach the sockets first
+    if (broker) await settle(this.sockets);
     if (broker) await closeBroker(broker);
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Event-loop turns given to in-flight deliveries before the broker closes. */
+const SETTLE_TURNS = 3;
+/** Longest wait for client sockets to hand their buffered bytes to the kernel. */
+const SETTLE_MAX_MS = 200;
+
+async function settle(sockets: ReadonlySet<Socket | Duplex>): Promise<void> {
+  const deadline = performance.now() + SETTLE_MAX_MS;
+  for (let turn = 0; ; turn++) {
+    const buffered = [...sockets].some((s) => !s.destroyed && s.writableLength > 0);
+    if ((turn >= SETTLE_TURNS && !buffered) || performance.now() > deadline) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
