@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/.cache/**', 'device-sim/firmware/build/**', 'models/train/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', '**/.cache/**', 'device-sim/firmware/build/**', 'models/train/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

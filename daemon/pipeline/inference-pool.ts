@@ -20,7 +20,7 @@ import { PipelineError } from './errors.ts';
 import type { QuantizedWindow } from './types.ts';
 import type { RunRequest, WorkerInit, WorkerReply } from './worker-protocol.ts';
 
-const WORKER_BOOTSTRAP = new URL('./inference-worker.js', import.meta.url);
+const WORKER_BOOTSTRAP = new URL('./inference-worker.cjs', import.meta.url);
 
 /** Windows posted to one worker before waiting for a reply: enough to hide the message round trip, small enough to keep drops meaningful. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 4;
