@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "${HOST_CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -Wno-unused-function -Ihost -Iinclude \
-  host/harness.c src/crc32.c src/model.c src/network.c src/kernels_ref.c src/kernels_simd.c -o "$1"
+  host/harness.c src/crc32.c src/model.c src/network.c src/prepare.c src/kernels_ref.c src/kernels_simd.c -o "$1"

@@ -44,11 +44,12 @@ int main(int argc, char **argv) {
   }
   net_plan plan;
   net_plan_arena(&model, &plan);
-  /* With HAR_WIDEN_PER_CALL set, the optimized kernels widen narrow weights on every call (the
-   * firmware's fallback when the arena has no room for the boot-time copies). */
-  const uint32_t arena_bytes = (plan.total_bytes + plan.widened_bytes + 15u) & ~15u;
+  /* With HAR_WIDEN_PER_CALL set, no layer is prepared at boot: the optimized kernels widen narrow
+   * weights on every call and requantize in the general forms (the firmware's fallback when the
+   * arena has no room for the prepared layers). */
+  const uint32_t arena_bytes = (plan.total_bytes + plan.prepared_bytes + 15u) & ~15u;
   uint8_t *arena = aligned_alloc(16, arena_bytes);
-  if (!getenv("HAR_WIDEN_PER_CALL")) net_prepare_weights(&model, &plan, arena, arena_bytes);
+  if (!getenv("HAR_WIDEN_PER_CALL")) net_prepare_layers(&model, &plan, arena, arena_bytes);
   net_result r;
   net_run(&model, &plan, arena, (const int8_t *)window, (uint32_t)strtoul(argv[3], NULL, 10),
           atoi(argv[4]) == 1 ? &kernels_ref : &kernels_simd, &r);

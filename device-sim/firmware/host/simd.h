@@ -43,4 +43,28 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t a, uint32_t w) { return hos
       for (uint32_t n = 0; n < row_words; n++) acc[j] = SDOT(acc[j], a0[n], w[j * row_words + n]);  \
   }
 
+/* C forms of include/simd.h's SIMD_DOTQ_4X3 / SIMD_DOTQ_4X1 (interleaved weights: word n of row
+ * j at w[4n + j]). */
+#define SIMD_DOTQ_4X3(NAME, F3, F7)                                                                  \
+  static inline __attribute__((always_inline)) void NAME(const uint32_t *a0, const uint32_t *a1,     \
+                                                         const uint32_t *a2, const uint32_t *w,      \
+                                                         uint32_t row_words, int32_t acc[12]) {      \
+    for (uint32_t n = 0; n < row_words; n++)                                                        \
+      for (uint32_t j = 0; j < 4u; j++) {                                                           \
+        acc[j] = HOST_DOTQ_##F7(F3, acc[j], a0[n], w[4u * n + j]);                                  \
+        acc[j + 4u] = HOST_DOTQ_##F7(F3, acc[j + 4u], a1[n], w[4u * n + j]);                        \
+        acc[j + 8u] = HOST_DOTQ_##F7(F3, acc[j + 8u], a2[n], w[4u * n + j]);                        \
+      }                                                                                             \
+  }
+#define SIMD_DOTQ_4X1(NAME, F3, F7)                                                                  \
+  static inline __attribute__((always_inline)) void NAME(const uint32_t *a0, const uint32_t *w,      \
+                                                         uint32_t row_words, int32_t acc[4]) {       \
+    for (uint32_t n = 0; n < row_words; n++)                                                        \
+      for (uint32_t j = 0; j < 4u; j++) acc[j] = HOST_DOTQ_##F7(F3, acc[j], a0[n], w[4u * n + j]);  \
+  }
+/* funct7 -> lane bits; funct3 0 = signed activations, 2 = unsigned (include/simd.h). */
+#define HOST_DOTQ_0(F3, acc, a, w) host_sdot(acc, a, w, 8, (F3) == 0)
+#define HOST_DOTQ_1(F3, acc, a, w) host_sdot(acc, a, w, 4, (F3) == 0)
+#define HOST_DOTQ_2(F3, acc, a, w) host_sdot(acc, a, w, 2, (F3) == 0)
+
 #endif

@@ -48,6 +48,16 @@ enum harm_check {
   HARM_CHECK_WEIGHT_PADDING = 18, /* non-zero padding bits at the end of a packed weight row */
 };
 
+/* Forms of the ARITHMETIC.md section 3 requantization, each exactly equal to it over every
+ * accumulator the layer can produce (proofs in src/prepare.c); p1..p3 of harm_layer.rq:
+ *   HARM_RQ_THRESH2  2-bit unsigned output: out = [t1 < acc] + [t2 < acc] + [t3 < acc], where
+ *                    tk = the largest int32 acc whose requantized output is below k;
+ *   HARM_RQ_MUL32    unsigned output, out = clip((acc * m + r) >> s) in int32: {m, r, s};
+ *   HARM_RQ_MULH     unsigned output, out = clip((mulh(acc, M * 2^(32-j)) + 2^(S-1-j)) >> (S-j)):
+ *                    {M * 2^(32-j), 2^(S-1-j), S-j} (one high-half multiply, j <= S - 1);
+ *   HARM_RQ_GENERAL  anything else, signed outputs included: {M, S, 0} through the int64 form. */
+enum harm_rq_kind { HARM_RQ_NONE = 0, HARM_RQ_THRESH2 = 1, HARM_RQ_MUL32 = 2, HARM_RQ_MULH = 3, HARM_RQ_GENERAL = 4 };
+
 #define HARM_NO_LAYER 0xFFFFu
 #define HARM_DETAIL(check, layer) (((uint32_t)(check) << 16) | ((uint32_t)(layer) & 0xFFFFu))
 
@@ -77,9 +87,16 @@ typedef struct {
   /* 1 when every channel satisfies accBound * mul + 2^(shift-1) < 2^31 and shift <= 30, so the
    * requantization is exact in 32-bit arithmetic (computed at boot; used by the SIMD kernels). */
   uint8_t requant32;
-  /* The weights re-packed at the optimized kernels' lane width (weightBits < inBits), prepared
-   * once at boot in the arena when it has room (net_prepare_weights); 0 = widen per call. */
-  const uint32_t *widened;
+  /* Prepared once at boot for the optimized kernels by net_prepare_layers (src/prepare.c) when
+   * the arena has room; 0 = not prepared (the kernels then widen weights per call).
+   * wq: the weight rows at the lane width max(inBits, weightBits), sign-extended, each group of 4
+   *     rows interleaved word by word (word n of row 4g + j at wq[4g * rowWords + 4n + j]),
+   *     then the last outCh % 4 rows one after the other;
+   * rq: per output channel 4 words {bias, p1, p2, p3}, the requantization in the form rq_kind
+   *     names (enum harm_rq_kind). */
+  const uint32_t *wq;
+  const int32_t *rq;
+  uint8_t rq_kind;
 } harm_layer;
 
 typedef struct {

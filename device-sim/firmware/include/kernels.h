@@ -45,8 +45,10 @@ typedef struct {
 static inline uint32_t simd_lane_bits(const harm_layer *l) { return l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits; }
 /* Words of one weight row re-packed at the lane width. */
 static inline uint32_t simd_row_words(const harm_layer *l) { return (l->row_elems * simd_lane_bits(l) + 31u) / 32u; }
-/* Re-packs every weight row of l at its lane width into dst (out_ch * simd_row_words words). */
-void simd_widen_layer(const harm_layer *l, uint32_t *dst);
+/* Element i of a packed row of `bits`-bit signed weights (FORMAT.md "Weight packing"). */
+int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits);
+/* Re-packs weight row o of l at `lane` bits (sign-extended), word n to dst[n * stride_words]. */
+void simd_widen_row(const harm_layer *l, uint32_t o, uint32_t lane, uint32_t *dst, uint32_t stride_words);
 
 extern const kernel_set kernels_ref;  /* plain C, one MAC per multiply */
 extern const kernel_set kernels_simd; /* custom-0 SIMD dot products (docs/ARCHITECTURE.md) */

@@ -15,8 +15,9 @@ typedef struct {
   uint32_t wexp_words; /* widest re-packed weight tensor */
   uint32_t xpack_words; /* widest padded conv1d input, packed (at most one byte per element) */
   uint32_t total_bytes;
-  /* Optional, after total_bytes: every widened weight tensor, prepared once at boot. */
-  uint32_t widened_bytes;
+  /* Optional, after total_bytes: every weighted layer prepared once at boot for the optimized
+   * kernels (src/prepare.c: interleaved lane-width weights and requantization records). */
+  uint32_t prepared_bytes;
 } net_plan;
 
 #define NET_ACT_BUFFERS 3u
@@ -33,10 +34,13 @@ typedef struct {
 
 void net_plan_arena(const harm_model *m, net_plan *plan);
 
-/* If the arena has room after plan->total_bytes for every widened weight tensor, re-packs them
- * there once (the optimized kernels then skip the per-call widening) and returns 1; else 0.
- * The model keeps pointers into the arena. */
-int net_prepare_weights(harm_model *m, const net_plan *plan, uint8_t *arena, uint32_t arena_bytes);
+/* If the arena has room after plan->total_bytes for every prepared layer (src/prepare.c), prepares
+ * them there once and returns 1 (the optimized kernels then run their fast path); else 0 (they
+ * widen weights per call and requantize in the general forms). The model keeps pointers into
+ * the arena. */
+int net_prepare_layers(harm_model *m, const net_plan *plan, uint8_t *arena, uint32_t arena_bytes);
+/* Bytes net_prepare_layers needs for layer l (0 for pooling layers). */
+uint32_t net_prepared_bytes(const harm_layer *l);
 
 /* Runs the stages on `window` (int8, [windowSamples][inChannels]) with threshold T
  * (ARITHMETIC.md 6). `arena` must hold plan->total_bytes, 4-byte aligned. */

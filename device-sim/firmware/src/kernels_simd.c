@@ -75,45 +75,44 @@ static inline __attribute__((always_inline)) void simd_dot_4x3(int flavour, cons
   }
 }
 
-static int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits) {
+int32_t simd_weight_i(const uint8_t *row, uint32_t i, uint32_t bits) {
   uint32_t bit = i * bits;
   uint32_t v = ((uint32_t)row[bit >> 3] >> (bit & 7u)) & ((1u << bits) - 1u);
   uint32_t sign = 1u << (bits - 1u);
   return (int32_t)(v ^ sign) - (int32_t)sign;
 }
 
-/* Re-packs every weight row at `lane` bits (two's complement, sign-extended) into scratch. */
-static const uint32_t *simd_widen_weights(const harm_layer *l, uint32_t lane, uint32_t row_words, uint32_t *dst) {
+void simd_widen_row(const harm_layer *l, uint32_t o, uint32_t lane, uint32_t *dst, uint32_t stride_words) {
   const uint32_t mask = (1u << lane) - 1u;
-  for (uint32_t o = 0; o < l->out_ch; o++) {
-    const uint8_t *row = l->weights + o * l->row_bytes;
-    uint32_t *d = dst + o * row_words;
-    uint32_t word = 0, sh = 0;
-    for (uint32_t i = 0; i < l->row_elems; i++) {
-      word |= ((uint32_t)simd_weight_i(row, i, l->weight_bits) & mask) << sh;
-      sh += lane;
-      if (sh == 32u) {
-        *d++ = word;
-        word = 0;
-        sh = 0;
-      }
+  const uint8_t *row = l->weights + o * l->row_bytes;
+  uint32_t word = 0, sh = 0;
+  for (uint32_t i = 0; i < l->row_elems; i++) {
+    word |= ((uint32_t)simd_weight_i(row, i, l->weight_bits) & mask) << sh;
+    sh += lane;
+    if (sh == 32u) {
+      *dst = word;
+      dst += stride_words;
+      word = 0;
+      sh = 0;
     }
-    if (sh != 0u) *d = word;
   }
-  return dst;
+  if (sh != 0u) *dst = word;
 }
 
-void simd_widen_layer(const harm_layer *l, uint32_t *dst) {
-  simd_widen_weights(l, simd_lane_bits(l), simd_row_words(l), dst);
+/* Re-packs every weight row at `lane` bits (two's complement, sign-extended) into scratch. */
+static const uint32_t *simd_widen_weights(const harm_layer *l, uint32_t lane, uint32_t row_words, uint32_t *dst) {
+  for (uint32_t o = 0; o < l->out_ch; o++) simd_widen_row(l, o, lane, dst + o * row_words, 1u);
+  return dst;
 }
 
 static simd_plan simd_make_plan(const harm_layer *l, kernel_scratch *s) {
   simd_plan p;
   p.lane_bits = l->weight_bits > l->in_bits ? l->weight_bits : l->in_bits;
   p.row_words = (l->row_elems * p.lane_bits + 31u) / 32u;
-  p.rows = l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
-           : l->widened                  ? l->widened
-                                         : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
+  /* Prepared layers read l->wq (simd_channels_prepared); the others widen narrow weights here. */
+  p.rows = l->wq                          ? l->wq
+           : l->weight_bits == p.lane_bits ? (const uint32_t *)(const void *)l->weights
+                                           : simd_widen_weights(l, p.lane_bits, p.row_words, s->wexp);
   int split = !l->out_signed;
   for (uint32_t o = 0; o < l->out_ch && split; o++) split = l->shift[o] >= 17u;
   p.requant = l->out_signed ? SIMD_RQ_GENERAL : l->requant32 ? SIMD_RQ_32 : split ? SIMD_RQ_SPLIT : SIMD_RQ_GENERAL;
@@ -306,10 +305,178 @@ static inline __attribute__((always_inline)) void simd_channels_fast(const harm_
 #undef SIMD_RQ_SHIFT
 #undef SIMD_RQ
 
+/* ---- Prepared layers (src/prepare.c): interleaved weights and exact cheap requantization ---- */
+
+SIMD_DOTQ_4X3(dotq_4x3_s8_i8, 0, 0)
+SIMD_DOTQ_4X3(dotq_4x3_u8_i8, 2, 0)
+SIMD_DOTQ_4X3(dotq_4x3_u4_i4, 2, 1)
+SIMD_DOTQ_4X3(dotq_4x3_u2_i2, 2, 2)
+SIMD_DOTQ_4X1(dotq_4x1_s8_i8, 0, 0)
+SIMD_DOTQ_4X1(dotq_4x1_u8_i8, 2, 0)
+SIMD_DOTQ_4X1(dotq_4x1_u4_i4, 2, 1)
+SIMD_DOTQ_4X1(dotq_4x1_u2_i2, 2, 2)
+
+#define SIMD_INLINE static inline __attribute__((always_inline))
+
+SIMD_INLINE void simd_dotq_4x3(int flavour, const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,
+                               uint32_t row_words, int32_t acc[12]) {
+  switch (flavour) {
+    case SIMD_S8_I8: dotq_4x3_s8_i8(a0, a1, a2, w, row_words, acc); break;
+    case SIMD_U8_I8: dotq_4x3_u8_i8(a0, a1, a2, w, row_words, acc); break;
+    case SIMD_U4_I4: dotq_4x3_u4_i4(a0, a1, a2, w, row_words, acc); break;
+    default: dotq_4x3_u2_i2(a0, a1, a2, w, row_words, acc); break;
+  }
+}
+
+SIMD_INLINE void simd_dotq_4x1(int flavour, const uint32_t *a0, const uint32_t *w, uint32_t row_words, int32_t acc[4]) {
+  switch (flavour) {
+    case SIMD_S8_I8: dotq_4x1_s8_i8(a0, w, row_words, acc); break;
+    case SIMD_U8_I8: dotq_4x1_u8_i8(a0, w, row_words, acc); break;
+    case SIMD_U4_I4: dotq_4x1_u4_i4(a0, w, row_words, acc); break;
+    default: dotq_4x1_u2_i2(a0, w, row_words, acc); break;
+  }
+}
+
+/* ReLU and upper clip of an unsigned output: the ReLU without a branch (about half the values
+ * are negative, and a taken branch costs 3 cycles on this core), the upper clip as a branch that
+ * is not taken in the common case (1 cycle). The empty asm keeps the compiler from turning the
+ * mask back into a branch. */
+SIMD_INLINE int32_t simd_relu_clip(int32_t r, int32_t hi) {
+  int32_t neg = r >> 31;
+  __asm__("" : "+r"(neg));
+  r &= ~neg;
+  if (__builtin_expect(r > hi, 0)) r = hi;
+  return r;
+}
+
+/* One unsigned output of a prepared layer from its channel's record {bias, q1, q2, q3}
+ * (harm.h, enum harm_rq_kind; the proofs of exactness are in src/prepare.c). */
+SIMD_INLINE uint8_t simd_rq_fast(int kind, int32_t acc, int32_t q1, int32_t q2, int32_t q3, int32_t hi) {
+  switch (kind) {
+    case HARM_RQ_THRESH2: /* [t1 < acc] + [t2 < acc] + [t3 < acc]: three slt, no clip */
+      return (uint8_t)((q1 < acc) + (q2 < acc) + (q3 < acc));
+    case HARM_RQ_MUL32: /* (acc * m + r) >> s, exact in int32 */
+      return (uint8_t)simd_relu_clip((acc * q1 + q2) >> q3, hi);
+    default: /* HARM_RQ_MULH: the high word of the 64-bit product is one mulh on RV32IM */
+      return (uint8_t)simd_relu_clip(((int32_t)(((int64_t)acc * q1) >> 32) + q2) >> q3, hi);
+  }
+}
+
+/* Every output channel of a prepared unsigned layer for 3 output steps from t (patches a[0..3);
+ * when steps < 3 the missing patches repeat a[0] and their outputs go to row t again, which
+ * rewrites the same values). Per group of 4 channels: the 4 biases start 12 accumulators, one
+ * SIMD_DOTQ_4X3 row, then per channel its record and 3 outputs. */
+SIMD_INLINE void simd_groups_3(const harm_layer *l, const simd_plan *p, const int flavour, const int kind,
+                               const uint32_t *const a[SIMD_STEPS], uint32_t t, uint32_t steps, uint8_t *out) {
+  const uint32_t out_ch = l->out_ch, rw = p->row_words, groups = out_ch >> 2;
+  const int32_t hi = (int32_t)((1u << l->out_bits) - 1u);
+  const uint32_t *w = l->wq;
+  const int32_t *rec = l->rq;
+  uint8_t *r0 = out + t * out_ch;
+  uint8_t *r1 = steps > 1u ? r0 + out_ch : r0;
+  uint8_t *r2 = steps > 2u ? r1 + out_ch : r0;
+  for (uint32_t g = 0; g < groups; g++, w += 4u * rw, rec += 16, r0 += 4, r1 += 4, r2 += 4) {
+    int32_t acc[12];
+    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = acc[j + 8u] = rec[4u * j];
+    simd_dotq_4x3(flavour, a[0], a[1], a[2], w, rw, acc);
+    for (uint32_t j = 0; j < 4u; j++) {
+      const int32_t q1 = rec[4u * j + 1u], q2 = rec[4u * j + 2u], q3 = rec[4u * j + 3u];
+      r0[j] = simd_rq_fast(kind, acc[j], q1, q2, q3, hi);
+      r1[j] = simd_rq_fast(kind, acc[j + 4u], q1, q2, q3, hi);
+      r2[j] = simd_rq_fast(kind, acc[j + 8u], q1, q2, q3, hi);
+    }
+  }
+  for (uint32_t o = groups * 4u; o < out_ch; o++, w += rw, rec += 4)
+    for (uint32_t k = 0; k < steps; k++)
+      out[(t + k) * out_ch + o] = simd_rq_fast(kind, p->dot_1x1(a[k], w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
+}
+
+/* The same for one output step (linear layers, the last step of a conv1d): SIMD_DOTQ_4X1. */
+SIMD_INLINE void simd_groups_1(const harm_layer *l, const simd_plan *p, const int flavour, const int kind,
+                               const uint32_t *a0, uint32_t t, uint8_t *out) {
+  const uint32_t out_ch = l->out_ch, rw = p->row_words, groups = out_ch >> 2;
+  const int32_t hi = (int32_t)((1u << l->out_bits) - 1u);
+  const uint32_t *w = l->wq;
+  const int32_t *rec = l->rq;
+  uint8_t *r0 = out + t * out_ch;
+  for (uint32_t g = 0; g < groups; g++, w += 4u * rw, rec += 16, r0 += 4) {
+    int32_t acc[4] = {rec[0], rec[4], rec[8], rec[12]};
+    simd_dotq_4x1(flavour, a0, w, rw, acc);
+    for (uint32_t j = 0; j < 4u; j++) r0[j] = simd_rq_fast(kind, acc[j], rec[4u * j + 1u], rec[4u * j + 2u], rec[4u * j + 3u], hi);
+  }
+  for (uint32_t o = groups * 4u; o < out_ch; o++, w += rw, rec += 4, r0++)
+    *r0 = simd_rq_fast(kind, p->dot_1x1(a0, w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
+}
+
+/* One function per lane flavour, the requantization form chosen once per call. */
+#define SIMD_PREPARED_FN(NAME, FLAVOUR)                                                                         \
+  static void NAME(const harm_layer *l, const simd_plan *p, const uint32_t *const a[SIMD_STEPS], uint32_t t,     \
+                   uint32_t steps, uint8_t *out) {                                                              \
+    if (steps == 1u) {                                                                                          \
+      switch (l->rq_kind) {                                                                                     \
+        case HARM_RQ_THRESH2: simd_groups_1(l, p, FLAVOUR, HARM_RQ_THRESH2, a[0], t, out); break;               \
+        case HARM_RQ_MUL32: simd_groups_1(l, p, FLAVOUR, HARM_RQ_MUL32, a[0], t, out); break;                   \
+        default: simd_groups_1(l, p, FLAVOUR, HARM_RQ_MULH, a[0], t, out); break;                              \
+      }                                                                                                         \
+      return;                                                                                                   \
+    }                                                                                                           \
+    switch (l->rq_kind) {                                                                                       \
+      case HARM_RQ_THRESH2: simd_groups_3(l, p, FLAVOUR, HARM_RQ_THRESH2, a, t, steps, out); break;             \
+      case HARM_RQ_MUL32: simd_groups_3(l, p, FLAVOUR, HARM_RQ_MUL32, a, t, steps, out); break;                 \
+      default: simd_groups_3(l, p, FLAVOUR, HARM_RQ_MULH, a, t, steps, out); break;                            \
+    }                                                                                                           \
+  }
+SIMD_PREPARED_FN(simd_prepared_s8_i8, SIMD_S8_I8)
+SIMD_PREPARED_FN(simd_prepared_u8_i8, SIMD_U8_I8)
+SIMD_PREPARED_FN(simd_prepared_u4_i4, SIMD_U4_I4)
+SIMD_PREPARED_FN(simd_prepared_u2_i2, SIMD_U2_I2)
+
+/* HARM_RQ_GENERAL (signed scores, or shifts below 17 that the 32-bit forms cannot take): the
+ * interleaved rows with the int64 requantization of requant.h. Heads and rare layers only. */
+static void simd_prepared_general(const harm_layer *l, const simd_plan *p, const uint32_t *const a[SIMD_STEPS], uint32_t t,
+                                  uint32_t steps, uint8_t *out_u8, int32_t *out_i32) {
+  const simd_out q = {out_lo(l->out_bits, l->out_signed), out_hi(l->out_bits, l->out_signed), l->out_ch, l->out_signed};
+  const uint32_t rw = p->row_words, groups = q.out_ch >> 2;
+  const uint32_t *w = l->wq;
+  const int32_t *rec = l->rq;
+  int32_t acc[12];
+  for (uint32_t g = 0; g < groups; g++, w += 4u * rw, rec += 16) {
+    for (uint32_t j = 0; j < 4u; j++) acc[j] = acc[j + 4u] = acc[j + 8u] = rec[4u * j];
+    if (steps == 1u) simd_dotq_4x1(p->flavour, a[0], w, rw, acc);
+    else simd_dotq_4x3(p->flavour, a[0], a[1], steps == 3u ? a[2] : a[1], w, rw, acc);
+    for (uint32_t k = 0; k < steps; k++)
+      for (uint32_t j = 0; j < 4u; j++)
+        simd_store(&q, (t + k) * q.out_ch + 4u * g + j,
+                   requant_clamped(acc[4u * k + j], rec[4u * j + 1u], (uint32_t)rec[4u * j + 2u], q.lo, q.hi), out_u8, out_i32);
+  }
+  for (uint32_t o = groups * 4u; o < q.out_ch; o++, w += rw, rec += 4)
+    for (uint32_t k = 0; k < steps; k++)
+      simd_store(&q, (t + k) * q.out_ch + o, requant_clamped(p->dot_1x1(a[k], w, rw, rec[0]), rec[1], (uint32_t)rec[2], q.lo, q.hi),
+                 out_u8, out_i32);
+}
+
+static void simd_channels_prepared(const harm_layer *l, const simd_plan *p, const uint32_t *const a[SIMD_STEPS], uint32_t t,
+                                   uint32_t steps, uint8_t *out_u8, int32_t *out_i32) {
+  if (l->rq_kind == HARM_RQ_GENERAL) {
+    simd_prepared_general(l, p, a, t, steps, out_u8, out_i32);
+    return;
+  }
+  switch (p->flavour) {
+    case SIMD_S8_I8: simd_prepared_s8_i8(l, p, a, t, steps, out_u8); break;
+    case SIMD_U8_I8: simd_prepared_u8_i8(l, p, a, t, steps, out_u8); break;
+    case SIMD_U4_I4: simd_prepared_u4_i4(l, p, a, t, steps, out_u8); break;
+    default: simd_prepared_u2_i2(l, p, a, t, steps, out_u8); break;
+  }
+}
+
 /* Every output channel for `steps` (1..3) output steps from t, patches a[0..steps): any output
  * (signed scores, small shifts) through simd_requant. */
 static void simd_channels(const harm_layer *l, const simd_plan *p, const uint32_t *const a[SIMD_STEPS], uint32_t t,
                           uint32_t steps, uint8_t *out_u8, int32_t *out_i32) {
+  if (l->rq_kind != HARM_RQ_NONE) {
+    simd_channels_prepared(l, p, a, t, steps, out_u8, out_i32);
+    return;
+  }
   if (p->requant == SIMD_RQ_32) {
     simd_channels_fast(l, p, a, t, steps, out_u8, 1);
     return;

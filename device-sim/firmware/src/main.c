@@ -48,7 +48,7 @@ static uint32_t boot(void) {
     uart_puts(" bytes\n");
     return MAILBOX_STATUS_ERROR_ARENA;
   }
-  const int prepared = net_prepare_weights(&model, &plan, __arena_start, arena_bytes);
+  const int prepared = net_prepare_layers(&model, &plan, __arena_start, arena_bytes);
   MB(MAILBOX_ERROR_DETAIL) = 0;
   uart_puts("har-fw: ready, ");
   uart_put_dec(model.layer_count);
@@ -56,8 +56,8 @@ static uint32_t boot(void) {
   uart_put_dec(plan.total_bytes);
   uart_puts("/");
   uart_put_dec(arena_bytes);
-  uart_puts(prepared ? " bytes + widened weights " : " bytes, widened weights per call ");
-  uart_put_dec(plan.widened_bytes);
+  uart_puts(prepared ? " bytes + prepared layers " : " bytes, no room for prepared layers ");
+  uart_put_dec(plan.prepared_bytes);
   uart_puts("\n");
   return MAILBOX_STATUS_READY;
 }

@@ -161,7 +161,9 @@ static uint32_t load_layer(const net_bounds *b, const uint8_t *base, uint32_t in
   l->mul = 0;
   l->shift = 0;
   l->requant32 = 0;
-  l->widened = 0;
+  l->wq = 0;
+  l->rq = 0;
+  l->rq_kind = HARM_RQ_NONE;
   if (l->kind < HARM_CONV1D || l->kind > HARM_LINEAR) return HARM_DETAIL(HARM_CHECK_LAYER_KIND, index);
   if (rec[11] != 0u || rd_u32(rec + 44) != 0u) return HARM_DETAIL(HARM_CHECK_LAYER_SHAPE, index); /* reserved */
   uint32_t c = check_bits(l);

@@ -7,7 +7,7 @@
 static uint32_t round4(uint32_t v) { return (v + 3u) & ~3u; }
 
 void net_plan_arena(const harm_model *m, net_plan *plan) {
-  uint32_t act = 0, col = 0, wexp = 0, xpack = 0, widened = 0;
+  uint32_t act = 0, col = 0, wexp = 0, xpack = 0, prepared = 0;
   for (uint32_t i = 0; i < m->layer_count; i++) {
     const harm_layer *l = &m->layers[i];
     uint32_t out = (uint32_t)l->out_ch * l->out_len;
@@ -25,8 +25,8 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
       if (l->weight_bits < lane) {
         uint32_t words = (uint32_t)l->out_ch * ((l->row_elems * lane + 31u) / 32u);
         if (words > wexp) wexp = words;
-        widened += words * 4u;
       }
+      prepared += net_prepared_bytes(l);
     }
   }
   plan->act_bytes = round4(act) + 4u; /* + one word: in-place 8-bit rows may read it (never used) */
@@ -34,20 +34,7 @@ void net_plan_arena(const harm_model *m, net_plan *plan) {
   plan->wexp_words = wexp;
   plan->xpack_words = xpack;
   plan->total_bytes = NET_ACT_BUFFERS * plan->act_bytes + NET_COL_ROWS * col * 4u + wexp * 4u + xpack * 4u;
-  plan->widened_bytes = widened;
-}
-
-int net_prepare_weights(harm_model *m, const net_plan *plan, uint8_t *arena, uint32_t arena_bytes) {
-  if (plan->widened_bytes == 0u || plan->total_bytes + plan->widened_bytes > arena_bytes) return 0;
-  uint32_t *dst = (uint32_t *)(void *)(arena + plan->total_bytes);
-  for (uint32_t i = 0; i < m->layer_count; i++) {
-    harm_layer *l = &m->layers[i];
-    if ((l->kind != HARM_CONV1D && l->kind != HARM_LINEAR) || l->weight_bits >= simd_lane_bits(l)) continue;
-    simd_widen_layer(l, dst);
-    l->widened = dst;
-    dst += (uint32_t)l->out_ch * simd_row_words(l);
-  }
-  return 1;
+  plan->prepared_bytes = prepared;
 }
 
 /* An arena buffer that is neither the current input nor the kept backbone output. */
