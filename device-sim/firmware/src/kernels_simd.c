@@ -167,6 +167,16 @@ static const uint32_t *simd_conv_patch(const harm_layer *l, const simd_plan *p, 
     if (((uintptr_t)src & 3u) == 0u) return (const uint32_t *)(const void *)src;
   }
   uint32_t *d = col, word = 0, sh = 0;
+  if (p->lane_bits == 8u && C % 4u == 0u && ((uintptr_t)in & 3u) == 0u) {
+    /* Whole-word rows at 8 bits: a word copy per input row, zero words for the padding. */
+    const uint32_t row_words = C / 4u;
+    for (uint32_t k = 0; k < l->kernel; k++) {
+      const int32_t pos = first + (int32_t)(k * l->dilation);
+      const uint32_t *src = (pos >= 0 && pos < (int32_t)l->in_len) ? (const uint32_t *)(const void *)(in + (uint32_t)pos * C) : 0;
+      for (uint32_t n = 0; n < row_words; n++) *d++ = src ? src[n] : 0u;
+    }
+    return col;
+  }
   for (uint32_t k = 0; k < l->kernel; k++) {
     int32_t pos = first + (int32_t)(k * l->dilation);
     const uint8_t *src = (pos >= 0 && pos < (int32_t)l->in_len) ? in + (uint32_t)pos * C : 0;
@@ -535,6 +545,9 @@ static void simd_pack_words(const uint8_t *src, uint32_t n, uint32_t lane, uint3
  * scratch; the patch of output step t is then the contiguous run of words starting at row
  * t * stride, read in place (no im2col per step). Otherwise each step gets its im2col row. */
 static int simd_can_pack_input(const harm_layer *l, uint32_t lane, const uint8_t *in) {
+  /* 8-bit lanes with whole-word rows need no packing: simd_conv_patch reads every patch in place
+   * and copies words only for the padded edge steps (cheaper than copying the whole input). */
+  if (lane == 8u && l->in_ch % 4u == 0u) return 0;
   return l->dilation == 1u && ((uint32_t)l->in_ch * lane) % 32u == 0u && ((uintptr_t)in & 3u) == 0u;
 }
 
@@ -570,7 +583,7 @@ static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
     }
     return;
   }
-  if (p.lane_bits == 8u && l->dilation == 1u) {
+  if (p.lane_bits == 8u && l->dilation == 1u && l->in_ch % 4u != 0u) {
     /* 8-bit lanes whose rows are not whole words (e.g. the 6-channel window): four copies of the
      * zero-padded input, copy j starting j bytes into its word, so that the patch of every step
      * (byte offset t * stride * C) starts on a word boundary in one of them and is read in place.

@@ -58,6 +58,14 @@ static uint32_t boot(void) {
   uart_put_dec(arena_bytes);
   uart_puts(prepared ? " bytes + prepared layers " : " bytes, no room for prepared layers ");
   uart_put_dec(plan.prepared_bytes);
+  /* Which requantization form each layer runs with (enum harm_rq_kind): '.' none (pooling, or
+   * not prepared), 't' 2-bit thresholds, 'm' 32-bit multiply, 'h' mulh, 'g' general. */
+  uart_puts("\nhar-fw: requantization forms ");
+  static const char form_chars[] = ".tmhg";
+  for (uint32_t i = 0; i < model.layer_count; i++) {
+    const char c[2] = {form_chars[model.layers[i].rq_kind], 0};
+    uart_puts(c);
+  }
   uart_puts("\n");
   return MAILBOX_STATUS_READY;
 }
