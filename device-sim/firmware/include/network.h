@@ -39,6 +39,9 @@ void net_plan_arena(const harm_model *m, net_plan *plan);
  * widen weights per call and requantize in the general forms). The model keeps pointers into
  * the arena. */
 int net_prepare_layers(harm_model *m, const net_plan *plan, uint8_t *arena, uint32_t arena_bytes);
+/* Chooses layer l's requantization form (harm.h, enum harm_rq_kind) and writes its per-channel
+ * records {bias, p1, p2, p3} to rec (4 * out_ch words); sets l->rq and l->rq_kind. */
+void net_prepare_requant(harm_layer *l, int32_t *rec);
 /* Bytes net_prepare_layers needs for layer l (0 for pooling layers). */
 uint32_t net_prepared_bytes(const harm_layer *l);
 

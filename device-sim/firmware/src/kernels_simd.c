@@ -18,6 +18,7 @@
  * and padding lanes are zero in the weights, so the sums equal the reference kernel's. */
 #include "kernels.h"
 #include "requant.h"
+#include "requant_forms.h"
 #include "simd.h"
 
 typedef void (*dot_4x3_fn)(const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,
@@ -347,31 +348,6 @@ SIMD_INLINE void simd_dotq_4x1(int flavour, const uint32_t *a0, const uint32_t *
   }
 }
 
-/* ReLU and upper clip of an unsigned output: the ReLU without a branch (about half the values
- * are negative, and a taken branch costs 3 cycles on this core), the upper clip as a branch that
- * is not taken in the common case (1 cycle). The empty asm keeps the compiler from turning the
- * mask back into a branch. */
-SIMD_INLINE int32_t simd_relu_clip(int32_t r, int32_t hi) {
-  int32_t neg = r >> 31;
-  __asm__("" : "+r"(neg));
-  r &= ~neg;
-  if (__builtin_expect(r > hi, 0)) r = hi;
-  return r;
-}
-
-/* One unsigned output of a prepared layer from its channel's record {bias, q1, q2, q3}
- * (harm.h, enum harm_rq_kind; the proofs of exactness are in src/prepare.c). */
-SIMD_INLINE uint8_t simd_rq_fast(int kind, int32_t acc, int32_t q1, int32_t q2, int32_t q3, int32_t hi) {
-  switch (kind) {
-    case HARM_RQ_THRESH2: /* [t1 < acc] + [t2 < acc] + [t3 < acc]: three slt, no clip */
-      return (uint8_t)((q1 < acc) + (q2 < acc) + (q3 < acc));
-    case HARM_RQ_MUL32: /* (acc * m + r) >> s, exact in int32 */
-      return (uint8_t)simd_relu_clip((acc * q1 + q2) >> q3, hi);
-    default: /* HARM_RQ_MULH: the high word of the 64-bit product is one mulh on RV32IM */
-      return (uint8_t)simd_relu_clip(((int32_t)(((int64_t)acc * q1) >> 32) + q2) >> q3, hi);
-  }
-}
-
 /* Every output channel of a prepared unsigned layer for 3 output steps from t (patches a[0..3);
  * when steps < 3 the missing patches repeat a[0] and their outputs go to row t again, which
  * rewrites the same values). Per group of 4 channels: the 4 biases start 12 accumulators, one
@@ -391,14 +367,14 @@ SIMD_INLINE void simd_groups_3(const harm_layer *l, const simd_plan *p, const in
     simd_dotq_4x3(flavour, a[0], a[1], a[2], w, rw, acc);
     for (uint32_t j = 0; j < 4u; j++) {
       const int32_t q1 = rec[4u * j + 1u], q2 = rec[4u * j + 2u], q3 = rec[4u * j + 3u];
-      r0[j] = simd_rq_fast(kind, acc[j], q1, q2, q3, hi);
-      r1[j] = simd_rq_fast(kind, acc[j + 4u], q1, q2, q3, hi);
-      r2[j] = simd_rq_fast(kind, acc[j + 8u], q1, q2, q3, hi);
+      r0[j] = rq_form_u8(kind, acc[j], q1, q2, q3, hi);
+      r1[j] = rq_form_u8(kind, acc[j + 4u], q1, q2, q3, hi);
+      r2[j] = rq_form_u8(kind, acc[j + 8u], q1, q2, q3, hi);
     }
   }
   for (uint32_t o = groups * 4u; o < out_ch; o++, w += rw, rec += 4)
     for (uint32_t k = 0; k < steps; k++)
-      out[(t + k) * out_ch + o] = simd_rq_fast(kind, p->dot_1x1(a[k], w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
+      out[(t + k) * out_ch + o] = rq_form_u8(kind, p->dot_1x1(a[k], w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
 }
 
 /* The same for one output step (linear layers, the last step of a conv1d): SIMD_DOTQ_4X1. */
@@ -412,10 +388,10 @@ SIMD_INLINE void simd_groups_1(const harm_layer *l, const simd_plan *p, const in
   for (uint32_t g = 0; g < groups; g++, w += 4u * rw, rec += 16, r0 += 4) {
     int32_t acc[4] = {rec[0], rec[4], rec[8], rec[12]};
     simd_dotq_4x1(flavour, a0, w, rw, acc);
-    for (uint32_t j = 0; j < 4u; j++) r0[j] = simd_rq_fast(kind, acc[j], rec[4u * j + 1u], rec[4u * j + 2u], rec[4u * j + 3u], hi);
+    for (uint32_t j = 0; j < 4u; j++) r0[j] = rq_form_u8(kind, acc[j], rec[4u * j + 1u], rec[4u * j + 2u], rec[4u * j + 3u], hi);
   }
   for (uint32_t o = groups * 4u; o < out_ch; o++, w += rw, rec += 4, r0++)
-    *r0 = simd_rq_fast(kind, p->dot_1x1(a0, w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
+    *r0 = rq_form_u8(kind, p->dot_1x1(a0, w, rw, rec[0]), rec[1], rec[2], rec[3], hi);
 }
 
 /* One function per lane flavour, the requantization form chosen once per call. */

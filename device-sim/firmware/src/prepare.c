@@ -93,7 +93,7 @@ static int rq_mulh(int32_t mul, uint32_t shift, int32_t rec[4]) {
 
 /* The cheapest exact form for the whole layer (one form per layer keeps the kernels' code
  * straight), and every channel's record. */
-static void rq_prepare(harm_layer *l, int32_t *rec) {
+void net_prepare_requant(harm_layer *l, int32_t *rec) {
   const uint32_t n = l->out_ch;
   int kind = HARM_RQ_GENERAL;
   if (!l->out_signed && l->out_bits == 2u) {
@@ -143,7 +143,7 @@ int net_prepare_layers(harm_model *m, const net_plan *plan, uint8_t *arena, uint
     if (net_prepared_bytes(l) == 0u) continue;
     wq_prepare(l, dst);
     dst += (uint32_t)l->out_ch * simd_row_words(l);
-    rq_prepare(l, (int32_t *)(void *)dst);
+    net_prepare_requant(l, (int32_t *)(void *)dst);
     dst += 4u * (uint32_t)l->out_ch;
   }
   return 1;
