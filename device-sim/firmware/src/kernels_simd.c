@@ -600,11 +600,86 @@ static void simd_linear(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
   simd_channels(l, &p, a, 0, 1, out_u8, out_i32);
 }
 
+/* ---- Pooling on 4 channels per word (SWAR: SIMD within a register) ----
+ * Activations are one per byte and a row of C channels is C bytes; with C % 4 == 0 and
+ * word-aligned buffers, one 32-bit load carries channels 4n..4n+3 of a row. Both results are
+ * exact integer operations (ARITHMETIC.md 4); other shapes use the plain kernels. */
+
+/* Per byte max(x, y) of unsigned bytes. Bit 7 of c = [low 7 bits of x >= low 7 bits of y]
+ * (each byte of x | H is >= 128 > the byte of y & ~H, so no borrow crosses bytes); then x >= y
+ * iff x7 > y7, or x7 == y7 and c; the mask is 0xFF per byte where x >= y. */
+static inline uint32_t swar_max_u8(uint32_t x, uint32_t y) {
+  const uint32_t H = 0x80808080u;
+  const uint32_t c = (x | H) - (y & ~H);
+  const uint32_t ge = ((x & ~y) | ((x | ~y) & c)) & H;
+  const uint32_t m = (ge >> 7) * 0xFFu;
+  return y ^ ((x ^ y) & m);
+}
+
+/* The same for bytes below 128 (2- and 4-bit activations): 128 + x - y >= 128 iff x >= y, and
+ * x ^ y < 128, so a 0x7F mask selects the whole byte. */
+static inline uint32_t swar_max_u7(uint32_t x, uint32_t y) {
+  const uint32_t ge = ((x | 0x80808080u) - y) & 0x80808080u;
+  return y ^ ((x ^ y) & (ge - (ge >> 7)));
+}
+
+static int simd_pool_words_ok(const harm_layer *l, const uint8_t *in, const uint8_t *out) {
+  return l->in_ch % 4u == 0u && ((uintptr_t)in & 3u) == 0u && ((uintptr_t)out & 3u) == 0u;
+}
+
+/* ARITHMETIC.md 4: out[t][c] = max_k x[t*stride + k][c], 4 channels per word. */
+static void simd_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
+  if (!simd_pool_words_ok(l, in, out)) {
+    ref_maxpool1d_u8(l, in, out);
+    return;
+  }
+  const uint32_t words = l->in_ch / 4u, K = l->kernel, step = l->stride * words;
+  const uint32_t *x = (const uint32_t *)(const void *)in;
+  uint32_t *y = (uint32_t *)(void *)out;
+  const int narrow = l->in_bits < 8u;
+  for (uint32_t t = 0; t < l->out_len; t++, x += step, y += words) {
+    for (uint32_t n = 0; n < words; n++) {
+      uint32_t m = x[n];
+      if (narrow)
+        for (uint32_t k = 1; k < K; k++) m = swar_max_u7(m, x[k * words + n]);
+      else
+        for (uint32_t k = 1; k < K; k++) m = swar_max_u8(m, x[k * words + n]);
+      y[n] = m;
+    }
+  }
+}
+
+/* ARITHMETIC.md 4: out[c] = floor((s + floor(L/2)) / L), s = sum_t x[t][c]; even and odd
+ * channels of a word summed in 16-bit lanes (exact while L <= 257: 257 * 255 < 2^16). */
+#define SIMD_GAP_MAX_LEN 257u
+static void simd_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
+  const uint32_t L = l->in_len;
+  if (!simd_pool_words_ok(l, in, out) || L > SIMD_GAP_MAX_LEN) {
+    ref_globalavgpool_u8(l, in, out);
+    return;
+  }
+  const uint32_t words = l->in_ch / 4u, half = L / 2u;
+  const uint32_t *x = (const uint32_t *)(const void *)in;
+  for (uint32_t n = 0; n < words; n++, out += 4) {
+    uint32_t even = 0, odd = 0;
+    const uint32_t *p = x + n;
+    for (uint32_t t = 0; t < L; t++, p += words) {
+      const uint32_t v = *p;
+      even += v & 0x00FF00FFu;
+      odd += (v >> 8) & 0x00FF00FFu;
+    }
+    out[0] = (uint8_t)(((even & 0xFFFFu) + half) / L);
+    out[1] = (uint8_t)(((odd & 0xFFFFu) + half) / L);
+    out[2] = (uint8_t)(((even >> 16) + half) / L);
+    out[3] = (uint8_t)(((odd >> 16) + half) / L);
+  }
+}
+
 const kernel_set kernels_simd = {
     .name = "simd",
     .conv1d = simd_conv1d,
     .linear = simd_linear,
-    .maxpool1d = ref_maxpool1d_u8,
+    .maxpool1d = simd_maxpool1d_u8,
     .avgpool1d = ref_avgpool1d_u8,
-    .globalavgpool = ref_globalavgpool_u8,
+    .globalavgpool = simd_globalavgpool_u8,
 };
