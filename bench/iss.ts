@@ -1,4 +1,8 @@
-// `har-gateway bench iss [--json] [--seconds S] [--no-qemu] [--no-firmware]`: emulation speed of the ISS.
+// `har-gateway bench iss [--json] [--seconds S] [--no-qemu] [--no-kernels] [--no-firmware]
+//                        [--firmware <elf>] [--model <zoo id>]`: emulation speed of the ISS.
+// --firmware pins the firmware image (default: the committed device-sim/firmware/build image),
+// so that before/after figures can be compared on the same instructions while the firmware
+// changes; --model picks the zoo model of the inference workload (default: the zoo's default).
 //
 // Workloads (built with the table-driven assembler, so the bench needs no cross-compiler):
 //   conv-dot8  an 8-bit conv-like inner loop on the custom SIMD dot product (4 MAC/instruction),
@@ -15,7 +19,7 @@
 // and this process's CPU time are printed: on a shared machine the CPU figure is the one that
 // means "one core"; the target is checked on it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../device-sim/iss/assembler.ts';
@@ -228,9 +232,9 @@ function cpuSeconds(): number {
 }
 
 /** The real firmware on the twin: warm up, then time windows for about targetSeconds. */
-function runInference(kernelSet: KernelSet, targetSeconds: number): InferenceFigure {
-  const model = loadZooModel('default');
-  const twin = createTwin({ firmwareElf: loadFirmwareImage(), modelBytes: model.bytes, profile: resolveTwinProfile(), coreFactory: createIssCore });
+function runInference(kernelSet: KernelSet, targetSeconds: number, firmwareElf: Uint8Array, modelId: string): InferenceFigure {
+  const model = loadZooModel(modelId);
+  const twin = createTwin({ firmwareElf, modelBytes: model.bytes, profile: resolveTwinProfile(), coreFactory: createIssCore });
   const window = new Int8Array(twin.windowBytes);
   let seed = 7;
   for (let i = 0; i < window.length; i++) {
@@ -280,11 +284,18 @@ function runSync(args: readonly string[]): number {
     process.stderr.write('bench iss: --seconds takes a positive number\n');
     return 2;
   }
+  const optionValue = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const firmwarePath = optionValue('--firmware');
+  const modelId = optionValue('--model') ?? 'default';
   const figures: IssFigure[] = [];
+  const workloads = args.includes('--no-kernels') ? [] : WORKLOADS;
   const haveQemu = !noQemu && qemuAvailable();
   const dir = mkdtempSync(join(tmpdir(), 'bench-iss-'));
   try {
-    for (const w of WORKLOADS) {
+    for (const w of workloads) {
       // calibrate: double the repetitions until a run takes a quarter of the target, then scale to the target
       let repetitions = 4;
       for (let probe = runIss(w, repetitions); probe.seconds < targetSeconds / 4; probe = runIss(w, repetitions)) repetitions *= 2;
@@ -322,7 +333,8 @@ function runSync(args: readonly string[]): number {
   if (!args.includes('--no-firmware')) {
     for (const kernelSet of ['simd', 'ref'] as const) {
       try {
-        inference.push(runInference(kernelSet, targetSeconds));
+        const firmwareElf = firmwarePath !== undefined ? new Uint8Array(readFileSync(firmwarePath)) : loadFirmwareImage();
+        inference.push(runInference(kernelSet, targetSeconds, firmwareElf, modelId));
       } catch (err) {
         inference.push({ kernelSet, skipped: `firmware or model not available: ${(err as Error).message}` });
       }

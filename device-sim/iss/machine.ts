@@ -17,7 +17,7 @@ import { parseElf, type ElfImage } from './elf.ts';
 import { CAUSE, CAUSE_NAMES, createCpuState, MSTATUS, type CpuState } from './state.ts';
 import { disassemble } from './disasm.ts';
 import { SEMANTICS } from './semantics.ts';
-import { fetchItem, STOP_KIND, translateBlock, type BlockFn, type BlockHelpers, type BlockRuntime } from './translate.ts';
+import { BLOCK_RESULT, fetchItem, REGION_MAX_INSTRUCTIONS, STOP_KIND, translateBlock, type BlockFn, type BlockHelpers, type BlockRuntime } from './translate.ts';
 
 export type RunResult =
   | { readonly reason: 'halt'; readonly exitCode: number }
@@ -45,10 +45,17 @@ export interface MachineOptions {
   warn?: (message: string) => void;
   /** Longest translated block (instructions). Default 64. */
   maxBlockInstructions?: number;
+  /** Instructions per translated region (translate.ts). Default REGION_MAX_INSTRUCTIONS. */
+  maxRegionInstructions?: number;
 }
 
 const DEFAULT_MAX_BLOCK_INSTRUCTIONS = 64;
 const SLOT_COUNT = L2_BYTES >>> 1;
+/**
+ * L2_BASE as a module-local constant for the dispatch loop: under tsx an imported binding is
+ * read through a getter, and that getter was 5% of the CPU profile of the twin's inference.
+ */
+const CODE_BASE: number = L2_BASE;
 const MAX_LIVE_TRANSLATIONS = 65_536;
 
 export class Machine implements BlockRuntime {
@@ -63,6 +70,7 @@ export class Machine implements BlockRuntime {
   symbols: ReadonlyMap<string, number> = new Map();
 
   private readonly maxBlock: number;
+  private readonly maxRegion: number;
   /** Translated blocks: slot (pc - L2_BASE) / 2 -> 1 + index into `fns` (0 = none); singles: one-instruction blocks for step(). */
   private readonly blocks = new Int32Array(SLOT_COUNT);
   private readonly singles = new Int32Array(SLOT_COUNT);
@@ -80,6 +88,7 @@ export class Machine implements BlockRuntime {
     );
     this.bus.onCodeWrite = (page) => this.invalidatePage(page);
     this.maxBlock = options.maxBlockInstructions ?? DEFAULT_MAX_BLOCK_INSTRUCTIONS;
+    this.maxRegion = options.maxRegionInstructions ?? REGION_MAX_INSTRUCTIONS;
     const bus = this.bus;
     this.H = {
       mulh,
@@ -142,7 +151,7 @@ export class Machine implements BlockRuntime {
     s.cycleLimit = s.cycle + maxCycles;
     for (;;) {
       if (s.cycle >= s.cycleLimit) return { reason: 'budget' };
-      const slot = (s.pc - L2_BASE) >>> 1;
+      const slot = (s.pc - CODE_BASE) >>> 1;
       const id = slot < SLOT_COUNT ? this.blocks[slot]! : 0;
       let fn = id !== 0 ? this.fns[id - 1] : undefined;
       if (fn === undefined) {
@@ -155,7 +164,10 @@ export class Machine implements BlockRuntime {
           continue;
         }
       }
-      if (fn() !== 0) {
+      let code = fn();
+      // a load or store off the plain L2 path: that one instruction as a single-instruction block
+      if (code === BLOCK_RESULT.SLOW_PATH) code = this.single();
+      if (code !== BLOCK_RESULT.CONTINUE) {
         const result = this.stopResult();
         if (result) return result;
       }
@@ -165,18 +177,24 @@ export class Machine implements BlockRuntime {
   /** Executes exactly one instruction (or takes one trap). */
   step(): RunResult {
     const s = this.s;
+    const limit = s.cycleLimit;
     s.cycleLimit = s.cycle; // a single-instruction loop block runs one iteration
-    const slot = (s.pc - L2_BASE) >>> 1;
+    const code = this.single();
+    s.cycleLimit = limit;
+    return code !== BLOCK_RESULT.CONTINUE ? (this.stopResult() ?? { reason: 'step' }) : { reason: 'step' };
+  }
+
+  /** Runs the instruction at pc as a single-instruction block (the one place loads and stores call the bus). */
+  private single(): number {
+    const s = this.s;
+    const slot = (s.pc - CODE_BASE) >>> 1;
     const id = slot < SLOT_COUNT ? this.singles[slot]! : 0;
     let fn = id !== 0 ? this.fns[id - 1] : undefined;
     if (fn === undefined) {
       fn = this.translate(s.pc, 1, this.singles);
-      if (fn === undefined) {
-        return this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, s.pc, s.pc) !== 0 ? (this.stopResult() ?? { reason: 'step' }) : { reason: 'step' };
-      }
+      if (fn === undefined) return this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, s.pc, s.pc);
     }
-    if (fn() !== 0) return this.stopResult() ?? { reason: 'step' };
-    return { reason: 'step' };
+    return fn();
   }
 
   /** step() plus what a trace prints: the instruction and the registers it wrote. */
@@ -205,7 +223,7 @@ export class Machine implements BlockRuntime {
     if ((pc & 1) !== 0) return undefined;
     // invalidated blocks leave dead entries behind (self-modifying code): start afresh past a bound
     if (this.fns.length >= MAX_LIVE_TRANSLATIONS) this.flushTranslations();
-    const block = translateBlock(this, pc, maxInstructions);
+    const block = translateBlock(this, pc, maxInstructions, this.maxRegion);
     if (!block) return undefined;
     this.translations++;
     const slot = (pc - L2_BASE) >>> 1;

@@ -18,7 +18,17 @@ import { BASE_FORMAT, decode, instructionLength, sourceRegisters, type Decoded }
 import { SEMANTICS } from './semantics.ts';
 import { CAUSE, MSTATUS } from './state.ts';
 
-/** Why a block returned 1 (rt.stopKind). */
+/** What a translated block returns. */
+export const BLOCK_RESULT = {
+  /** Continue at s.pc. */
+  CONTINUE: 0,
+  /** Stop the run: see rt.stopKind. */
+  STOP: 1,
+  /** Execute the instruction at s.pc as a single-instruction block (a load or store off the plain L2 path), then continue. */
+  SLOW_PATH: 2,
+} as const;
+
+/** Why a block returned BLOCK_RESULT.STOP (rt.stopKind). */
 export const STOP_KIND = { NONE: 0, BUS: 1, WFI: 2, FENCE_I: 3, TRAP: 4 } as const;
 
 /** What the generated code may call; the machine implements it. */
@@ -160,12 +170,21 @@ const FACTORY_CACHE_MAX = 8192;
 export const REGION_MAX_INSTRUCTIONS = 32;
 
 /**
+ * Longest generated source of a region (characters). V8 never optimizes a function of more
+ * than 60 KiB of bytecode (its max_optimized_bytecode_size); such a region stays in the
+ * baseline tier and runs ~30x slower (measured: 16 MIPS on the firmware with 512-instruction
+ * regions, whose largest function had 69 KB of bytecode from 94 K characters). The generated
+ * code measured 0.6-0.75 bytes of bytecode per character, so this keeps every region far below.
+ */
+export const REGION_MAX_SOURCE_CHARS = 40_000;
+
+/**
  * Translates the region entered at pc: the basic block there plus the blocks statically
  * reachable from it (breadth first, up to REGION_MAX_INSTRUCTIONS), compiled into one JS
  * function with the registers in locals. undefined when pc cannot be fetched.
  * maxInstructions = 1 gives exactly one instruction (single-step mode).
  */
-export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: number): TranslatedBlock | undefined {
+export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: number, regionInstructions = REGION_MAX_INSTRUCTIONS): TranslatedBlock | undefined {
   const bus = rt.bus;
   const entry = collectBlock(bus, pc, maxInstructions);
   if (!entry) return undefined;
@@ -173,18 +192,22 @@ export function translateBlock(rt: BlockRuntime, pc: number, maxInstructions: nu
   const seen = new Set<number>([pc]);
   let instructions = entry.items.length;
   if (maxInstructions > 1) {
-    for (let i = 0; i < blocks.length && instructions < REGION_MAX_INSTRUCTIONS; i++) {
+    for (let i = 0; i < blocks.length && instructions < regionInstructions; i++) {
       for (const next of staticSuccessors(blocks[i]!)) {
         if (seen.has(next)) continue;
         seen.add(next);
         const block = collectBlock(bus, next, maxInstructions);
-        if (!block || instructions + block.items.length > REGION_MAX_INSTRUCTIONS) continue;
+        if (!block || instructions + block.items.length > regionInstructions) continue;
         blocks.push(block);
         instructions += block.items.length;
       }
     }
   }
-  const source = generateRegion(bus, blocks);
+  let source = generateRegion(bus, blocks, maxInstructions === 1);
+  while (source.length > REGION_MAX_SOURCE_CHARS && blocks.length > 1) {
+    instructions -= blocks.pop()!.items.length;
+    source = generateRegion(bus, blocks, maxInstructions === 1);
+  }
   let factory = FACTORIES.get(source);
   if (!factory) {
     if (FACTORIES.size >= FACTORY_CACHE_MAX) FACTORIES.clear();
@@ -254,12 +277,47 @@ function staticCosts(bus: Bus, items: readonly Item[], endPc: number): Cost[] {
   });
 }
 
-function generateRegion(bus: Bus, blocks: readonly Block[]): string {
+/**
+ * How the region's single epilogue leaves (local `st`): every exit of the generated code adds
+ * its retired instructions to the local counters, sets `pc` (and `prd`, `t`, `v` as noted) and
+ * breaks out of the dispatch loop to ONE write-back of registers and counters. Exits stay a few
+ * statements each, so a region's function stays small enough for V8 to optimize early.
+ */
+const EXIT = {
+  /** Continue at `pc` (another region, or the budget was reached): return 0. */
+  CONTINUE: 0,
+  /** The load/store at `pc` faulted on the bus (bus.fault): trap. */
+  MEM_FAULT: 1,
+  /** Trap with cause `t` and mtval `v` at `pc`. */
+  RAISE: 2,
+  /** Stop the run loop with rt.stopKind = `t`, resuming at `pc`: return 1. */
+  STOP: 3,
+  /** The load/store at `pc` is not a plain L2 access: return BLOCK_RESULT.SLOW_PATH. */
+  SLOW: 4,
+} as const;
+
+/**
+ * One test for "offset o is inside L2 and aligned to `bytes`": L2_BYTES is a power of two, so
+ * the offsets outside L2 (including the negative ones, as int32) have a bit of ~(L2_BYTES - 1)
+ * set; a misaligned one has a bit of (bytes - 1) set.
+ */
+function plainAccessMask(bytes: 1 | 2 | 4): number {
+  if ((L2_BYTES & (L2_BYTES - 1)) !== 0) throw new Error(`L2_BYTES (${L2_BYTES}) must be a power of two for the translator's address test`);
+  return ~(L2_BYTES - 1) | (bytes - 1);
+}
+
+/**
+ * The JS source of a region. In a region, loads and stores that are not plain aligned L2
+ * accesses (devices, faults, stores into translated code or onto tohost: rare) leave before the
+ * access with EXIT.SLOW, and the machine executes that one instruction as a single-instruction
+ * block (`single`), which calls the bus; the regions themselves stay free of calls.
+ */
+function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): string {
   const entryPc = blocks[0]!.startPc;
   const inRegion = new Set(blocks.map((b) => b.startPc));
   const startsWithJalr = new Set(blocks.filter((b) => b.items[0]?.d?.op === 'jalr').map((b) => b.startPc));
 
-  // Registers live in locals (r5 ...) for the whole region; the ones written go back to x[] at every exit.
+  // Registers live in locals (r5 ...) for the whole region; the ones written go back to x[] at the exit.
   const used = new Set<number>();
   const written = new Set<number>();
   for (const b of blocks) {
@@ -272,7 +330,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
   }
   const usedEvents = new Set<number>();
   const writeback = [...written].map((r) => `x[${r}] = r${r};`).join(' ');
-  /** Writes registers and counters back to the state (before any return). */
+  /** Writes registers and counters back to the state (the epilogue; a CSR access also needs them exact). */
   const flushState = (): string => {
     const ev = [...usedEvents].sort((p, q) => p - q).map((e) => `ev[${e}] += e${e};`).join(' ');
     return `${writeback} s.cycle += cyc; s.instret += ins; ${ev}`;
@@ -283,6 +341,8 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
   const body: string[] = [];
   const reg = (r: number): string => (r === 0 ? '0' : `r${r}`);
   const write = (rd: number, expr: string): string => (rd === 0 ? '' : `r${rd} = (${expr}) | 0;`);
+  /** Leaves the region through the epilogue. */
+  const leave = (how: number, pcExpr: string, extra = ''): string => `${extra}${how === EXIT.CONTINUE ? '' : ` st = ${how};`} pc = ${pcExpr}; break outer;`;
 
   for (const block of blocks) {
     const { items, startPc, endPc } = block;
@@ -318,9 +378,9 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
     })();
     /** Control goes to a static target after the block's items [0, k) retired (accounted already). */
     const goTo = (target: number, fromPc: number, k: number): string => {
-      const prd = startsWithJalr.has(target) ? ` prd = ${prdAfter(k)};` : '';
-      if (!inRegion.has(target)) return `${FLUSH} rt.prevRd = ${prdAfter(k)}; s.pc = ${target}; return 0;`;
-      const budget = target <= fromPc ? ` if (cyc >= lim) { ${FLUSH} rt.prevRd = ${prdAfter(k)}; s.pc = ${target}; return 0; }` : '';
+      const prd = startsWithJalr.has(target) || !inRegion.has(target) || target <= fromPc ? ` prd = ${prdAfter(k)};` : '';
+      if (!inRegion.has(target)) return leave(EXIT.CONTINUE, String(target), prd);
+      const budget = target <= fromPc ? ` if (cyc >= lim) { ${leave(EXIT.CONTINUE, String(target))} }` : '';
       if (selfLoop && target === startPc) return `${prd}${budget} continue;`;
       return `${prd} pc = ${target};${budget} continue outer;`;
     };
@@ -330,14 +390,16 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
       const { d, pc } = item;
       const nextPc = pc + item.lengthBytes;
       if (!d) {
-        code.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${account(k)} ${FLUSH} return rt.raise(${CAUSE.ILLEGAL_INSTRUCTION}, ${item.bits | 0}, ${pc});`);
+        code.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.ILLEGAL_INSTRUCTION}; v = ${item.bits | 0};`)}`);
         return;
       }
       const sem = SEMANTICS[d.op];
       const format = BASE_FORMAT.get(d.op);
       const immAsB = format === 'I' || format === 'SHIFT';
       const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
-      const memFault = `if (bus.fault !== -1) { ${account(k)} ${FLUSH} return rt.memFault(${pc}); }`;
+      const memFault = `if (bus.fault !== -1) { ${account(k)} ${leave(EXIT.MEM_FAULT, String(pc))} }`;
+      /** Leaves before item k (a load or store) for the machine to execute it as a single-instruction block. */
+      const slowExit = (k: number): string => `${account(k)} ${leave(EXIT.SLOW, String(pc), k ? ` prd = ${prdAfter(k)};` : '')}`;
       code.push(`/* ${hex(pc)}: ${d.name} */`);
       switch (sem.kind) {
         case 'alu':
@@ -349,24 +411,32 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
           break;
         case 'load': {
           const bytes = sem.bytes;
-          const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? (sem.signed ? 'i16[o >>> 1]' : 'u16[o >>> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
-          const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
+          const view = bytes === 4 ? 'i32[o >> 2]' : bytes === 2 ? (sem.signed ? 'i16[o >> 1]' : 'u16[o >> 1]') : sem.signed ? 'i8[o]' : 'u8[o]';
+          const offset = `o = (${reg(d.rs1)} + ${d.imm - L2_BASE}) | 0;`;
+          if (!single) {
+            code.push(`${offset} if ((o & ${plainAccessMask(bytes)}) !== 0) { ${slowExit(k)} } ${d.rd !== 0 ? `r${d.rd} = ${view};` : ''}`);
+            break;
+          }
           code.push(
-            `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
-              ` if ((o >>> 0) < ${L2_BYTES}${aligned}) v = ${view}; else { v = bus.load(a, ${bytes}, ${sem.signed}); ${memFault} }` +
-              ` ${write(d.rd, 'v')}`,
+            `${offset} if ((o & ${plainAccessMask(bytes)}) === 0) v = ${view};` +
+              ` else { v = bus.load((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${sem.signed}); ${memFault} } ${write(d.rd, 'v')}`,
           );
           break;
         }
         case 'store': {
           const bytes = sem.bytes;
-          const view = bytes === 4 ? 'i32[o >>> 2]' : bytes === 2 ? 'u16[o >>> 1]' : 'u8[o]';
-          const aligned = bytes === 1 ? '' : ` && (o & ${bytes - 1}) === 0`;
+          const view = bytes === 4 ? 'i32[o >> 2]' : bytes === 2 ? 'u16[o >> 1]' : 'u8[o]';
+          const offset = `o = (${reg(d.rs1)} + ${d.imm - L2_BASE}) | 0;`;
+          // pf: the page holds translated code or the tohost word (bus.ts), which the bus must see
+          const plain = `(o & ${plainAccessMask(bytes)}) === 0 && pf[o >> ${PAGE_SHIFT}] === 0`;
+          if (!single) {
+            code.push(`${offset} if (${plain}) ${view} = ${reg(d.rs2)}; else { ${slowExit(k)} }`);
+            break;
+          }
           code.push(
-            `a = (${reg(d.rs1)} + ${d.imm}) | 0; o = a - ${L2_BASE};` +
-              ` if ((o >>> 0) < ${L2_BYTES}${aligned} && pf[o >>> ${PAGE_SHIFT}] === 0) ${view} = ${reg(d.rs2)};` +
-              ` else { bus.store(a, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
-              ` if (bus.stop !== 0) { ${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.BUS}; return 1; } }`,
+            `${offset} if (${plain}) ${view} = ${reg(d.rs2)};` +
+              ` else { bus.store((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
+              ` if (bus.stop !== 0) { ${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.BUS};`)} } }`,
           );
           break;
         }
@@ -390,8 +460,8 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
           }
           // a dynamic target inside the region continues here (function returns); others leave through default
           code.push(
-            `t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} cyc += H.targetExtra(t); ${account(k + 1)}` +
-              ` prd = ${d.rd}; pc = t; if (cyc >= lim) { ${FLUSH} rt.prevRd = prd; s.pc = t; return 0; } continue outer;`,
+            `t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} if ((t & 2) !== 0) cyc += H.targetExtra(t); ${account(k + 1)}` +
+              ` prd = ${d.rd}; pc = t; if (cyc >= lim) break outer; continue outer;`,
           );
           break;
         }
@@ -407,22 +477,22 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
           break;
         }
         case 'ecall':
-          code.push(`${account(k)} ${FLUSH} return rt.raise(${CAUSE.ECALL_M}, 0, ${pc});`);
+          code.push(`${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.ECALL_M}; v = 0;`)}`);
           break;
         case 'ebreak':
           // Vol. II §3.1.16: on a breakpoint mtval holds the address of the ebreak (as Spike and Sail do).
-          code.push(`${account(k)} ${FLUSH} return rt.raise(${CAUSE.BREAKPOINT}, ${pc}, ${pc});`);
+          code.push(`${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.BREAKPOINT}; v = ${pc};`)}`);
           break;
         case 'mret':
-          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; s.pc = s.mepc; return 0;`);
+          code.push(`${account(k + 1)} s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; ${leave(EXIT.CONTINUE, 's.mepc', ' prd = 0;')}`);
           break;
         case 'wfi':
-          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.WFI}; return 1;`);
+          code.push(`${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.WFI};`)}`);
           break;
         case 'fence':
           break;
         case 'fence.i':
-          code.push(`${account(k + 1)} ${FLUSH} rt.prevRd = 0; s.pc = ${nextPc}; rt.stopKind = ${STOP_KIND.FENCE_I}; return 1;`);
+          code.push(`${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.FENCE_I};`)}`);
           break;
       }
     });
@@ -437,16 +507,22 @@ function generateRegion(bus: Bus, blocks: readonly Block[]): string {
     `const s = rt.s, x = s.x, ev = s.events, bus = rt.bus, H = rt.H;`,
     `const i32 = bus.i32, i16 = bus.i16, u16 = bus.u16, i8 = bus.i8, u8 = bus.u8, pf = bus.pageFlags;`,
     `return function region_${(entryPc >>> 0).toString(16)}() {`,
-    `let a = 0, o = 0, v = 0, t = 0, cyc = 0, ins = 0, prd = rt.prevRd, pc = ${entryPc};`,
+    `let o = 0, v = 0, t = 0, cyc = 0, ins = 0, st = ${EXIT.CONTINUE}, prd = rt.prevRd, pc = ${entryPc};`,
     eventLocals ? `let ${eventLocals};` : '',
     `const lim = s.cycleLimit - s.cycle;`,
     locals ? `let ${locals};` : '',
     `outer: for (;;) {`,
     `switch (pc) {`,
     ...body,
-    `default: { ${FLUSH} rt.prevRd = prd; s.pc = pc; return 0; }`,
+    `default: break outer;`,
     `}`,
     `}`,
+    `${FLUSH} rt.prevRd = prd;`,
+    `if (st === ${EXIT.CONTINUE}) { s.pc = pc; return 0; }`,
+    `if (st === ${EXIT.MEM_FAULT}) return rt.memFault(pc);`,
+    `if (st === ${EXIT.RAISE}) return rt.raise(t, v, pc);`,
+    `if (st === ${EXIT.SLOW}) { s.pc = pc; return ${BLOCK_RESULT.SLOW_PATH}; }`,
+    `s.pc = pc; rt.stopKind = t; return 1;`,
     `};`,
   ].join('\n');
   return text.split(FLUSH).join(flushState());
