@@ -53,8 +53,8 @@ void simd_widen_row(const harm_layer *l, uint32_t o, uint32_t lane, uint32_t *ds
 extern const kernel_set kernels_ref;  /* plain C, one MAC per multiply */
 extern const kernel_set kernels_simd; /* custom-0 SIMD dot products (docs/ARCHITECTURE.md) */
 
-/* Plain pooling (ARITHMETIC.md 4): the reference set's, the optimized set's avgpool1d, and the
- * optimized maxpool1d / globalavgpool's fallback for rows that are not whole words. */
+/* Plain pooling (ARITHMETIC.md 4): the reference set's, and the optimized set's fallback for
+ * rows that are not whole words (and avgpool kernels that are not a power of two). */
 void ref_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
 void ref_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
 void ref_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);

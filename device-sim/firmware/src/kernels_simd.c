@@ -527,15 +527,30 @@ static int simd_can_pack_input(const harm_layer *l, uint32_t lane, const uint8_t
   return l->dilation == 1u && ((uint32_t)l->in_ch * lane) % 32u == 0u && ((uintptr_t)in & 3u) == 0u;
 }
 
-/* n bytes from a word-aligned src to any dst: one load per 4 bytes. */
+/* n bytes from a word-aligned src to any dst: one load per 4 bytes, stored as a word, two
+ * halfwords or four bytes depending on dst's alignment. */
 static void simd_copy_from_aligned(uint8_t *dst, const uint8_t *src, uint32_t n) {
   const uint32_t *s = (const uint32_t *)(const void *)src;
-  for (; n >= 4u; n -= 4u, dst += 4, s++) {
-    const uint32_t w = *s;
-    dst[0] = (uint8_t)w;
-    dst[1] = (uint8_t)(w >> 8);
-    dst[2] = (uint8_t)(w >> 16);
-    dst[3] = (uint8_t)(w >> 24);
+  if (((uintptr_t)dst & 3u) == 0u) {
+    uint32_t *d = (uint32_t *)(void *)dst;
+    for (; n >= 4u; n -= 4u) *d++ = *s++;
+    dst = (uint8_t *)(void *)d;
+  } else if (((uintptr_t)dst & 1u) == 0u) {
+    uint16_t *d = (uint16_t *)(void *)dst;
+    for (; n >= 4u; n -= 4u, d += 2, s++) {
+      const uint32_t w = *s;
+      d[0] = (uint16_t)w;
+      d[1] = (uint16_t)(w >> 16);
+    }
+    dst = (uint8_t *)(void *)d;
+  } else {
+    for (; n >= 4u; n -= 4u, dst += 4, s++) {
+      const uint32_t w = *s;
+      dst[0] = (uint8_t)w;
+      dst[1] = (uint8_t)(w >> 8);
+      dst[2] = (uint8_t)(w >> 16);
+      dst[3] = (uint8_t)(w >> 24);
+    }
   }
   const uint8_t *tail = (const uint8_t *)(const void *)s;
   for (uint32_t i = 0; i < n; i++) dst[i] = tail[i];
@@ -568,7 +583,11 @@ static void simd_conv1d(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
     const uint32_t padded = ((uint32_t)l->pad_left + l->in_len + l->pad_right) * C;
     const uint32_t copy_bytes = SIMD_SHIFTED_COPY_BYTES(padded);
     uint8_t *base = (uint8_t *)(void *)s->xpack;
+    /* Patch starts are multiples of stride * C: with (stride * C) % 4 == 0 only copy 0 is read,
+     * with 2 only copies 0 and 2 (the 6-channel window at stride 1); build just those. */
+    const uint32_t start_res = (l->stride * C) & 3u;
     for (uint32_t j = 0; j < 4u; j++) {
+      if ((start_res == 0u && j != 0u) || (start_res == 2u && (j & 1u) != 0u)) continue;
       uint8_t *d = base + j * copy_bytes + j;
       for (uint32_t i = 0; i < (uint32_t)l->pad_left * C; i++) *d++ = 0;
       simd_copy_from_aligned(d, in, (uint32_t)l->in_len * C);
@@ -649,6 +668,34 @@ static void simd_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *o
   }
 }
 
+/* ARITHMETIC.md 4: out[t][c] = floor((s + floor(K/2)) / K), s = sum_k x[t*stride + k][c], for
+ * K a power of two: even and odd channels of a word summed in 16-bit lanes (K <= 256 rows of
+ * values <= 255 stay below 2^16), rounded and shifted per lane; after a shift by log2(K) <= 8,
+ * masking each lane to 8 bits drops what the upper lane shifted in (the result is <= 255). */
+static void simd_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
+  const uint32_t K = l->kernel;
+  if (!simd_pool_words_ok(l, in, out) || (K & (K - 1u)) != 0u || K > 256u) {
+    ref_avgpool1d_u8(l, in, out);
+    return;
+  }
+  uint32_t log2k = 0;
+  while ((1u << log2k) < K) log2k++;
+  const uint32_t words = l->in_ch / 4u, step = l->stride * words, round = (K / 2u) * 0x00010001u;
+  const uint32_t *x = (const uint32_t *)(const void *)in;
+  uint32_t *y = (uint32_t *)(void *)out;
+  for (uint32_t t = 0; t < l->out_len; t++, x += step, y += words) {
+    for (uint32_t n = 0; n < words; n++) {
+      uint32_t even = round, odd = round;
+      for (uint32_t k = 0; k < K; k++) {
+        const uint32_t v = x[k * words + n];
+        even += v & 0x00FF00FFu;
+        odd += (v >> 8) & 0x00FF00FFu;
+      }
+      y[n] = ((even >> log2k) & 0x00FF00FFu) | (((odd >> log2k) & 0x00FF00FFu) << 8);
+    }
+  }
+}
+
 /* ARITHMETIC.md 4: out[c] = floor((s + floor(L/2)) / L), s = sum_t x[t][c]; even and odd
  * channels of a word summed in 16-bit lanes (exact while L <= 257: 257 * 255 < 2^16). */
 #define SIMD_GAP_MAX_LEN 257u
@@ -680,6 +727,6 @@ const kernel_set kernels_simd = {
     .conv1d = simd_conv1d,
     .linear = simd_linear,
     .maxpool1d = simd_maxpool1d_u8,
-    .avgpool1d = ref_avgpool1d_u8,
+    .avgpool1d = simd_avgpool1d_u8,
     .globalavgpool = simd_globalavgpool_u8,
 };
