@@ -97,6 +97,32 @@ function linearFigure(inBits: Bits, weightBits: Bits): KernelFigure {
   return { kernel: name, shape: `${F}>${F}`, macs, simdCycles: simd.cycles, simdInstret: simd.instret, refCycles, simdMacPerCycle: macs / simd.cycles, refMacPerCycle: macs / refCycles, target: null };
 }
 
+interface InnerLoopFigure {
+  readonly bits: Bits;
+  readonly macs: number;
+  readonly instrPerMac: number;
+  readonly cyclesPerMac: number;
+}
+
+/**
+ * The marginal cost of a MAC in the conv inner loop: k5 and k3 layers of the same shape differ
+ * only in the length of each output's dot product (the outputs, their requantization and the
+ * loop structure around them are the same), so the differences of their instructions and cycles
+ * over the difference of their MACs are the inner loop's own figures.
+ */
+function innerLoopFigures(kernels: readonly KernelFigure[]): InnerLoopFigure[] {
+  const out: InnerLoopFigure[] = [];
+  for (const bits of [8, 4, 2] as const) {
+    const name = kernelName({ kind: 'conv1d', inBits: bits, inSigned: false, weightBits: bits, outBits: bits, outSigned: false });
+    const k5 = kernels.find((k) => k.kernel === name && k.shape.includes('k5'));
+    const k3 = kernels.find((k) => k.kernel === name && k.shape.includes('k3'));
+    if (k5 === undefined || k3 === undefined) continue;
+    const macs = k5.macs - k3.macs;
+    out.push({ bits, macs, instrPerMac: (k5.simdInstret - k3.simdInstret) / macs, cyclesPerMac: (k5.simdCycles - k3.simdCycles) / macs });
+  }
+  return out;
+}
+
 interface ZooFigure {
   readonly id: string;
   readonly mode: string;
@@ -141,9 +167,10 @@ export function run(args: readonly string[]): Promise<number> {
   for (const K of CONV_KERNELS) for (const bits of [8, 4, 2] as const) kernels.push(convFigure(bits, bits, K));
   for (const inBits of BIT_WIDTHS) for (const weightBits of BIT_WIDTHS) if (inBits !== weightBits) kernels.push(convFigure(inBits, weightBits, 5));
   for (const bits of BIT_WIDTHS) kernels.push(linearFigure(bits, bits));
+  const innerLoop = innerLoopFigures(kernels);
   const zoo = zooFigures();
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ profile, kernels, zoo }, null, 2));
+    console.log(JSON.stringify({ profile, kernels, innerLoop, zoo }, null, 2));
   } else {
     console.log(`Kernels on the modelled core (cycles from the firmware's mcycle; profile ${profile.name})`);
     console.log(`${'kernel'.padEnd(22)}${'shape'.padEnd(20)}${pad('MACs', 8)}${pad('SIMD cyc', 10)}${pad('instr', 9)}${pad('MAC/cyc', 9)}${pad('ref cyc', 10)}${pad('MAC/cyc', 9)}${pad('target', 8)}`);
@@ -154,6 +181,11 @@ export function run(args: readonly string[]): Promise<number> {
     console.log('instr: retired instructions (minstret); cycles - instr = taken-branch, jump, multi-cycle and stall cycles.');
     console.log('Targets apply to the uniform-precision conv rows (SIMD). PULP-NN (Garofalo et al. 2020): 15.5 MAC/cycle');
     console.log('for 8-bit conv on the 8-core GAP-8 cluster, about 1.9 per RI5CY core (with hardware loops, which this core lacks).');
+    console.log('\nInner loop alone (SIMD, conv 32>32 k5 minus k3: the same outputs, 2 more kernel taps each)');
+    console.log(`${'precision'.padEnd(12)}${pad('extra MACs', 12)}${pad('instr/MAC', 11)}${pad('cycles/MAC', 12)}${pad('MAC/cycle', 11)}`);
+    for (const f of innerLoop) {
+      console.log(`${`${f.bits}-bit`.padEnd(12)}${pad(f.macs, 12)}${pad(f.instrPerMac.toFixed(3), 11)}${pad(f.cyclesPerMac.toFixed(3), 12)}${pad((1 / f.cyclesPerMac).toFixed(2), 11)}`);
+    }
     console.log(`\nZoo models at ${profile.name} (${profile.clockHz / 1e6} MHz, ${profile.activeEnergyPerCyclePj.toFixed(2)} pJ/cycle; paper: 0.005-62 uJ, < 16 ms)`);
     console.log(`${'model'.padEnd(28)}${'mode'.padEnd(12)}${pad('MACs', 9)}${pad('cycles', 10)}${pad('latency us', 12)}${pad('energy uJ', 11)}`);
     for (const z of zoo) {
