@@ -84,7 +84,7 @@ const epilogue = `
   hang:
     j hang`;
 
-const WORKLOADS: readonly Workload[] = [
+export const WORKLOADS: readonly Workload[] = [
   {
     name: 'conv-dot8',
     description: `8-bit conv-like kernel, ${OUTPUTS} outputs x ${TAPS} taps, custom dot.b.ss (4 MAC/instr)`,
@@ -164,7 +164,7 @@ interface IssFigure {
   qemu?: { seconds: number; mips: number; startupSeconds: number; ratio: number; wallSeconds: number } | { skipped: string };
 }
 
-function image(source: string, base: number): { elf: Uint8Array; tohost: number } {
+export function image(source: string, base: number): { elf: Uint8Array; tohost: number } {
   const a = assemble(source, base);
   const tohost = a.symbols.get('tohost')!;
   const elf = writeElf({

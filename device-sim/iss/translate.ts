@@ -296,6 +296,36 @@ const EXIT = {
   SLOW: 4,
 } as const;
 
+/** Counter increments of a path: cycles, retired instructions, HPM events (indexed by HPM_EVENT). */
+interface Counts {
+  readonly cycles: number;
+  readonly instret: number;
+  readonly events: Float64Array;
+}
+const NO_COUNTS: Counts = { cycles: 0, instret: 0, events: new Float64Array(HPM_EVENT_COUNT) };
+
+/** In an exit row: leave `prd` (the hazard register of the last retired instruction) as it is. */
+const KEEP_PRD = -1;
+
+/**
+ * A static exit of a region: instead of a sequence of assignments at every exit, the generated
+ * code sets `xi` to its row and breaks out; the epilogue applies the row once. That keeps each
+ * exit one statement, and the function small (compile time grows with it).
+ */
+interface ExitRow {
+  readonly counts: Counts;
+  /** Where execution continues (or the trapping instruction). */
+  readonly pc: number;
+  /** EXIT.* */
+  readonly st: number;
+  /** RAISE: the cause; STOP: the stop kind. */
+  readonly t: number;
+  /** RAISE: mtval. */
+  readonly v: number;
+  /** prd after the exit, or KEEP_PRD. */
+  readonly prd: number;
+}
+
 /**
  * One test for "offset o is inside L2 and aligned to `bytes`": L2_BYTES is a power of two, so
  * the offsets outside L2 (including the negative ones, as int32) have a bit of ~(L2_BYTES - 1)
@@ -341,8 +371,28 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
   const body: string[] = [];
   const reg = (r: number): string => (r === 0 ? '0' : `r${r}`);
   const write = (rd: number, expr: string): string => (rd === 0 ? '' : `r${rd} = (${expr}) | 0;`);
-  /** Leaves the region through the epilogue. */
-  const leave = (how: number, pcExpr: string, extra = ''): string => `${extra}${how === EXIT.CONTINUE ? '' : ` st = ${how};`} pc = ${pcExpr}; break outer;`;
+  /** Static exits (row 0 unused: xi = 0 means "no table exit"). */
+  const rows: ExitRow[] = [{ counts: NO_COUNTS, pc: 0, st: EXIT.CONTINUE, t: 0, v: 0, prd: KEEP_PRD }];
+  /** Leaves the region through a static exit: its counts, pc and how are in the exit table. */
+  const exitVia = (counts: Counts, pc: number, st: number, more: { t?: number; v?: number; prd?: number } = {}): string => {
+    for (let e = 0; e < HPM_EVENT_COUNT; e++) if (counts.events[e]) usedEvents.add(e);
+    rows.push({ counts, pc, st, t: more.t ?? 0, v: more.v ?? 0, prd: more.prd ?? KEEP_PRD });
+    return `xi = ${rows.length - 1}; break outer;`;
+  };
+  /** Adds counts to the local counters (on paths that continue inside the region). */
+  const accountCode = (c: Counts): string => {
+    const parts: string[] = [];
+    if (c.cycles) parts.push(`cyc += ${c.cycles};`);
+    if (c.instret) parts.push(`ins += ${c.instret};`);
+    for (let e = 0; e < HPM_EVENT_COUNT; e++) {
+      const n = c.events[e]!;
+      if (n) {
+        usedEvents.add(e);
+        parts.push(`e${e} += ${n};`);
+      }
+    }
+    return parts.join(' ');
+  };
 
   for (const block of blocks) {
     const { items, startPc, endPc } = block;
@@ -355,34 +405,27 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
       for (const [e, n] of c.events) ev[e]! += n;
       prefixEvents.push(ev);
     });
-    /** Adds the retirement of items [0, k) (plus extras) to the local counters. */
-    const account = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): string => {
-      const parts: string[] = [];
-      const cycles = prefixCycles[k]! + extraCycles;
-      if (cycles) parts.push(`cyc += ${cycles};`);
-      if (k) parts.push(`ins += ${k};`);
-      for (let e = 0; e < HPM_EVENT_COUNT; e++) {
-        const n = prefixEvents[k]![e]! + (extraEvents.get(e) ?? 0);
-        if (n) {
-          usedEvents.add(e);
-          parts.push(`e${e} += ${n};`);
-        }
-      }
-      return parts.join(' ');
+    /** The retirement of items [0, k) (plus extras). */
+    const counts = (k: number, extraCycles = 0, extraEvents: ReadonlyMap<number, number> = new Map()): Counts => {
+      const events = prefixEvents[k]!.slice();
+      for (const [e, n] of extraEvents) events[e]! += n;
+      return { cycles: prefixCycles[k]! + extraCycles, instret: k, events };
     };
+    const account = (k: number): string => accountCode(counts(k));
     const prdAfter = (k: number): number => (k ? hazardDestination(items[k - 1]!.d) : 0);
     const selfLoop = (() => {
       const last = items[items.length - 1]!;
       const kind = last.d ? SEMANTICS[last.d.op].kind : undefined;
       return last.d !== null && (kind === 'branch' || kind === 'jal') && ((last.pc + last.d.imm) | 0) === startPc;
     })();
-    /** Control goes to a static target after the block's items [0, k) retired (accounted already). */
-    const goTo = (target: number, fromPc: number, k: number): string => {
-      const prd = startsWithJalr.has(target) || !inRegion.has(target) || target <= fromPc ? ` prd = ${prdAfter(k)};` : '';
-      if (!inRegion.has(target)) return leave(EXIT.CONTINUE, String(target), prd);
-      const budget = target <= fromPc ? ` if (cyc >= lim) { ${leave(EXIT.CONTINUE, String(target))} }` : '';
-      if (selfLoop && target === startPc) return `${prd}${budget} continue;`;
-      return `${prd} pc = ${target};${budget} continue outer;`;
+    /** Control goes to a static target once the block's items [0, k) retired, with counts c. */
+    const goTo = (target: number, fromPc: number, k: number, c: Counts): string => {
+      if (!inRegion.has(target)) return exitVia(c, target, EXIT.CONTINUE, { prd: prdAfter(k) });
+      const backward = target <= fromPc;
+      const prd = startsWithJalr.has(target) || backward ? ` prd = ${prdAfter(k)};` : '';
+      const budget = backward ? ` if (cyc >= lim) { ${exitVia(NO_COUNTS, target, EXIT.CONTINUE)} }` : '';
+      if (selfLoop && target === startPc) return `${accountCode(c)}${prd}${budget} continue;`;
+      return `${accountCode(c)}${prd} pc = ${target};${budget} continue outer;`;
     };
 
     const code: string[] = [];
@@ -390,16 +433,16 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
       const { d, pc } = item;
       const nextPc = pc + item.lengthBytes;
       if (!d) {
-        code.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.ILLEGAL_INSTRUCTION}; v = ${item.bits | 0};`)}`);
+        code.push(`/* ${hex(pc)}: illegal ${hex(item.bits)} */ ${exitVia(counts(k), pc, EXIT.RAISE, { t: CAUSE.ILLEGAL_INSTRUCTION, v: item.bits | 0 })}`);
         return;
       }
       const sem = SEMANTICS[d.op];
       const format = BASE_FORMAT.get(d.op);
       const immAsB = format === 'I' || format === 'SHIFT';
       const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
-      const memFault = `if (bus.fault !== -1) { ${account(k)} ${leave(EXIT.MEM_FAULT, String(pc))} }`;
+      const memFault = `if (bus.fault !== -1) { ${exitVia(counts(k), pc, EXIT.MEM_FAULT)} }`;
       /** Leaves before item k (a load or store) for the machine to execute it as a single-instruction block. */
-      const slowExit = (k: number): string => `${account(k)} ${leave(EXIT.SLOW, String(pc), k ? ` prd = ${prdAfter(k)};` : '')}`;
+      const slowExit = (k: number): string => exitVia(counts(k), pc, EXIT.SLOW, k ? { prd: prdAfter(k) } : {});
       code.push(`/* ${hex(pc)}: ${d.name} */`);
       switch (sem.kind) {
         case 'alu':
@@ -436,20 +479,20 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
           code.push(
             `${offset} if (${plain}) ${view} = ${reg(d.rs2)};` +
               ` else { bus.store((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
-              ` if (bus.stop !== 0) { ${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.BUS};`)} } }`,
+              ` if (bus.stop !== 0) { ${exitVia(counts(k + 1), nextPc, EXIT.STOP, { prd: 0, t: STOP_KIND.BUS })} } }`,
           );
           break;
         }
         case 'branch': {
           const target = (pc + d.imm) | 0;
           const takenExtra = TIMING.branchTaken - TIMING.branchNotTaken + (isMisalignedWideTarget(bus, target) ? TIMING.misalignedTargetExtra : 0);
-          const taken = `${account(k + 1, takenExtra, new Map([[HPM_EVENT.BRANCH_TAKEN, 1]]))} ${goTo(target, pc, k + 1)}`;
-          code.push(`if (${sem.cond(ops)}) { ${taken} } ${account(k + 1)} ${goTo(nextPc, pc, k + 1)}`);
+          const taken = goTo(target, pc, k + 1, counts(k + 1, takenExtra, new Map([[HPM_EVENT.BRANCH_TAKEN, 1]])));
+          code.push(`if (${sem.cond(ops)}) { ${taken} } ${goTo(nextPc, pc, k + 1, counts(k + 1))}`);
           break;
         }
         case 'jal': {
           const target = (pc + d.imm) | 0;
-          code.push(`${write(d.rd, String(nextPc))} ${account(k + 1)} ${goTo(target, pc, k + 1)}`);
+          code.push(`${write(d.rd, String(nextPc))} ${goTo(target, pc, k + 1, counts(k + 1))}`);
           break;
         }
         case 'jalr': {
@@ -477,37 +520,54 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
           break;
         }
         case 'ecall':
-          code.push(`${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.ECALL_M}; v = 0;`)}`);
+          code.push(exitVia(counts(k), pc, EXIT.RAISE, { t: CAUSE.ECALL_M, v: 0 }));
           break;
         case 'ebreak':
           // Vol. II §3.1.16: on a breakpoint mtval holds the address of the ebreak (as Spike and Sail do).
-          code.push(`${account(k)} ${leave(EXIT.RAISE, String(pc), ` t = ${CAUSE.BREAKPOINT}; v = ${pc};`)}`);
+          code.push(exitVia(counts(k), pc, EXIT.RAISE, { t: CAUSE.BREAKPOINT, v: pc }));
           break;
         case 'mret':
-          code.push(`${account(k + 1)} s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; ${leave(EXIT.CONTINUE, 's.mepc', ' prd = 0;')}`);
+          code.push(`${account(k + 1)} s.mstatus = ((s.mstatus & ${MSTATUS.MPIE}) ? ${MSTATUS.MIE} : 0) | ${MSTATUS.MPIE}; prd = 0; pc = s.mepc; break outer;`);
           break;
         case 'wfi':
-          code.push(`${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.WFI};`)}`);
+          code.push(exitVia(counts(k + 1), nextPc, EXIT.STOP, { prd: 0, t: STOP_KIND.WFI }));
           break;
         case 'fence':
           break;
         case 'fence.i':
-          code.push(`${account(k + 1)} ${leave(EXIT.STOP, String(nextPc), ` prd = 0; t = ${STOP_KIND.FENCE_I};`)}`);
+          code.push(exitVia(counts(k + 1), nextPc, EXIT.STOP, { prd: 0, t: STOP_KIND.FENCE_I }));
           break;
       }
     });
-    if (!isTerminator(items[items.length - 1]!)) code.push(`${account(items.length)} ${goTo(endPc, items[items.length - 1]!.pc, items.length)}`);
+    if (!isTerminator(items[items.length - 1]!)) code.push(goTo(endPc, items[items.length - 1]!.pc, items.length, counts(items.length)));
     body.push(`case ${startPc}: {`, selfLoop ? `for (;;) {\n${code.join('\n')}\n}` : code.join('\n'), `}`);
   }
 
   const locals = [...used].map((r) => `r${r} = x[${r}]`).join(', ');
-  const eventLocals = [...usedEvents].map((e) => `e${e} = 0`).join(', ');
+  const events = [...usedEvents].sort((p, q) => p - q);
+  const eventLocals = events.map((e) => `e${e} = 0`).join(', ');
+  // the exit table: one array per field, indexed by xi (small-integer arrays, so V8 keeps them unboxed)
+  const column = (name: string, f: (r: ExitRow) => number): string => `const ${name} = [${rows.map(f).join(', ')}];`;
+  const tables = [
+    column('XC', (r) => r.counts.cycles),
+    column('XI', (r) => r.counts.instret),
+    ...events.map((e) => column(`XE${e}`, (r) => r.counts.events[e]!)),
+    column('XP', (r) => r.pc),
+    column('XS', (r) => r.st),
+    column('XT', (r) => r.t),
+    column('XV', (r) => r.v),
+    column('XD', (r) => r.prd),
+  ];
+  const fromTable =
+    `if (xi !== 0) { cyc += XC[xi]; ins += XI[xi]; ${events.map((e) => `e${e} += XE${e}[xi];`).join(' ')}` +
+    ` pc = XP[xi]; st = XS[xi]; t = XT[xi]; v = XV[xi]; if (XD[xi] !== ${KEEP_PRD}) prd = XD[xi]; }`;
   const text = [
     `"use strict";`,
     `const s = rt.s, x = s.x, ev = s.events, bus = rt.bus, H = rt.H;`,
     `const i32 = bus.i32, i16 = bus.i16, u16 = bus.u16, i8 = bus.i8, u8 = bus.u8, pf = bus.pageFlags;`,
+    ...tables,
     `return function region_${(entryPc >>> 0).toString(16)}() {`,
-    `let o = 0, v = 0, t = 0, cyc = 0, ins = 0, st = ${EXIT.CONTINUE}, prd = rt.prevRd, pc = ${entryPc};`,
+    `let o = 0, v = 0, t = 0, cyc = 0, ins = 0, xi = 0, st = ${EXIT.CONTINUE}, prd = rt.prevRd, pc = ${entryPc};`,
     eventLocals ? `let ${eventLocals};` : '',
     `const lim = s.cycleLimit - s.cycle;`,
     locals ? `let ${locals};` : '',
@@ -517,6 +577,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
     `default: break outer;`,
     `}`,
     `}`,
+    fromTable,
     `${FLUSH} rt.prevRd = prd;`,
     `if (st === ${EXIT.CONTINUE}) { s.pc = pc; return 0; }`,
     `if (st === ${EXIT.MEM_FAULT}) return rt.memFault(pc);`,
