@@ -15,7 +15,7 @@ CFLAGS=(--target=riscv32-unknown-elf -march=rv32imc -mabi=ilp32 -mno-relax -ffre
   -Wno-unused-function -Iinclude)
 LDFLAGS=(-m elf32lriscv --gc-sections -T link.ld --no-relax --build-id=none)
 SOURCES=(src/crt0.S src/main.c src/devices.c src/libc.c src/crc32.c src/model.c src/network.c src/prepare.c
-  src/kernels_ref.c src/kernels_simd.c)
+  src/kernels_ref.c src/kernels_simd.c src/pool_simd.c)
 
 out=build
 if [[ "${1:-}" == "--check" ]]; then out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi

@@ -58,5 +58,9 @@ extern const kernel_set kernels_simd; /* custom-0 SIMD dot products (docs/ARCHIT
 void ref_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
 void ref_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
 void ref_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+/* The optimized set's pooling, 4 channels per word (src/pool_simd.c). */
+void simd_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+void simd_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
+void simd_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out);
 
 #endif

@@ -1,18 +1,21 @@
 /* The optimized kernels: conv1d and linear on the custom-0 SIMD dot products (include/simd.h),
  * in the manner of PULP-NN (Garofalo et al., "PULP-NN: accelerating quantized neural networks on
- * parallel ultra-low-power RISC-V processors", Phil. Trans. R. Soc. A 378, 2020):
+ * parallel ultra-low-power RISC-V processors", Phil. Trans. R. Soc. A 378, 2020); pooling on
+ * 4 channels per word is in src/pool_simd.c.
  *
  * - lane width L = max(input bits, weight bits): 8 (4 lanes), 4 (8 lanes) or 2 (16 lanes);
- * - conv1d: when an input row is a whole number of words at L bits (and dilation is 1) the
- *   whole input is packed once at L bits with its zero padding, and the patch of every output
- *   step is read in place; otherwise each step gets an im2col row. Either way the element order
- *   is a weight row's (FORMAT.md "Weight packing"), so one 32-bit load of each operand feeds one
- *   dot-product instruction;
- * - weights narrower than L are re-packed at L bits (sign-extended) once per layer call into
- *   the arena, amortized over every output step;
- * - the inner loop computes 4 output channels x 3 output steps (linear: 4 x 1), so each loaded
- *   activation word is used 4 times and each weight word 3 times (PULP-NN's "matmul" kernel);
- * - requantization without 64-bit arithmetic and without branches in the common case.
+ * - conv1d patches: 8-bit whole-word rows read in place (im2col rows at the padded edges);
+ *   4/2-bit rows that are whole words from the input packed once per call at L bits with its
+ *   zero padding; the 6-channel window from byte-shifted copies; otherwise an im2col row per
+ *   step. Either way the element order is a weight row's (FORMAT.md "Weight packing"), so one
+ *   32-bit load of each operand feeds one dot-product instruction;
+ * - prepared layers (src/prepare.c, the usual case): interleaved lane-width weights and one exact
+ *   requantization form per layer (include/requant_forms.h); the inner loop computes 4 output
+ *   channels x 3 output steps (linear: 4 x 1) over the whole row in one asm statement, so each
+ *   loaded activation word is used 4 times and each weight word 3 times (PULP-NN's "matmul");
+ * - the fallback without room for prepared layers (simd_channels below): weights narrower than L
+ *   widened once per layer call into the arena, requantization in 32-bit, split 16-bit or int64
+ *   form.
  *
  * Exactness: the accumulator bound of ARITHMETIC.md 3 holds for every partial sum in any order,
  * and padding lanes are zero in the weights, so the sums equal the reference kernel's. */
@@ -617,109 +620,6 @@ static void simd_linear(const harm_layer *l, const uint8_t *in, uint8_t *out_u8,
   const uint32_t *a[SIMD_STEPS];
   a[0] = a[1] = a[2] = simd_linear_patch(l, &p, in, s->col);
   simd_channels(l, &p, a, 0, 1, out_u8, out_i32);
-}
-
-/* ---- Pooling on 4 channels per word (SWAR: SIMD within a register) ----
- * Activations are one per byte and a row of C channels is C bytes; with C % 4 == 0 and
- * word-aligned buffers, one 32-bit load carries channels 4n..4n+3 of a row. Both results are
- * exact integer operations (ARITHMETIC.md 4); other shapes use the plain kernels. */
-
-/* Per byte max(x, y) of unsigned bytes. Bit 7 of c = [low 7 bits of x >= low 7 bits of y]
- * (each byte of x | H is >= 128 > the byte of y & ~H, so no borrow crosses bytes); then x >= y
- * iff x7 > y7, or x7 == y7 and c; the mask is 0xFF per byte where x >= y. */
-static inline uint32_t swar_max_u8(uint32_t x, uint32_t y) {
-  const uint32_t H = 0x80808080u;
-  const uint32_t c = (x | H) - (y & ~H);
-  const uint32_t ge = ((x & ~y) | ((x | ~y) & c)) & H;
-  const uint32_t m = (ge >> 7) * 0xFFu;
-  return y ^ ((x ^ y) & m);
-}
-
-/* The same for bytes below 128 (2- and 4-bit activations): 128 + x - y >= 128 iff x >= y, and
- * x ^ y < 128, so a 0x7F mask selects the whole byte. */
-static inline uint32_t swar_max_u7(uint32_t x, uint32_t y) {
-  const uint32_t ge = ((x | 0x80808080u) - y) & 0x80808080u;
-  return y ^ ((x ^ y) & (ge - (ge >> 7)));
-}
-
-static int simd_pool_words_ok(const harm_layer *l, const uint8_t *in, const uint8_t *out) {
-  return l->in_ch % 4u == 0u && ((uintptr_t)in & 3u) == 0u && ((uintptr_t)out & 3u) == 0u;
-}
-
-/* ARITHMETIC.md 4: out[t][c] = max_k x[t*stride + k][c], 4 channels per word. */
-static void simd_maxpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
-  if (!simd_pool_words_ok(l, in, out)) {
-    ref_maxpool1d_u8(l, in, out);
-    return;
-  }
-  const uint32_t words = l->in_ch / 4u, K = l->kernel, step = l->stride * words;
-  const uint32_t *x = (const uint32_t *)(const void *)in;
-  uint32_t *y = (uint32_t *)(void *)out;
-  const int narrow = l->in_bits < 8u;
-  for (uint32_t t = 0; t < l->out_len; t++, x += step, y += words) {
-    for (uint32_t n = 0; n < words; n++) {
-      uint32_t m = x[n];
-      if (narrow)
-        for (uint32_t k = 1; k < K; k++) m = swar_max_u7(m, x[k * words + n]);
-      else
-        for (uint32_t k = 1; k < K; k++) m = swar_max_u8(m, x[k * words + n]);
-      y[n] = m;
-    }
-  }
-}
-
-/* ARITHMETIC.md 4: out[t][c] = floor((s + floor(K/2)) / K), s = sum_k x[t*stride + k][c], for
- * K a power of two: even and odd channels of a word summed in 16-bit lanes (K <= 256 rows of
- * values <= 255 stay below 2^16), rounded and shifted per lane; after a shift by log2(K) <= 8,
- * masking each lane to 8 bits drops what the upper lane shifted in (the result is <= 255). */
-static void simd_avgpool1d_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
-  const uint32_t K = l->kernel;
-  if (!simd_pool_words_ok(l, in, out) || (K & (K - 1u)) != 0u || K > 256u) {
-    ref_avgpool1d_u8(l, in, out);
-    return;
-  }
-  uint32_t log2k = 0;
-  while ((1u << log2k) < K) log2k++;
-  const uint32_t words = l->in_ch / 4u, step = l->stride * words, round = (K / 2u) * 0x00010001u;
-  const uint32_t *x = (const uint32_t *)(const void *)in;
-  uint32_t *y = (uint32_t *)(void *)out;
-  for (uint32_t t = 0; t < l->out_len; t++, x += step, y += words) {
-    for (uint32_t n = 0; n < words; n++) {
-      uint32_t even = round, odd = round;
-      for (uint32_t k = 0; k < K; k++) {
-        const uint32_t v = x[k * words + n];
-        even += v & 0x00FF00FFu;
-        odd += (v >> 8) & 0x00FF00FFu;
-      }
-      y[n] = ((even >> log2k) & 0x00FF00FFu) | (((odd >> log2k) & 0x00FF00FFu) << 8);
-    }
-  }
-}
-
-/* ARITHMETIC.md 4: out[c] = floor((s + floor(L/2)) / L), s = sum_t x[t][c]; even and odd
- * channels of a word summed in 16-bit lanes (exact while L <= 257: 257 * 255 < 2^16). */
-#define SIMD_GAP_MAX_LEN 257u
-static void simd_globalavgpool_u8(const harm_layer *l, const uint8_t *in, uint8_t *out) {
-  const uint32_t L = l->in_len;
-  if (!simd_pool_words_ok(l, in, out) || L > SIMD_GAP_MAX_LEN) {
-    ref_globalavgpool_u8(l, in, out);
-    return;
-  }
-  const uint32_t words = l->in_ch / 4u, half = L / 2u;
-  const uint32_t *x = (const uint32_t *)(const void *)in;
-  for (uint32_t n = 0; n < words; n++, out += 4) {
-    uint32_t even = 0, odd = 0;
-    const uint32_t *p = x + n;
-    for (uint32_t t = 0; t < L; t++, p += words) {
-      const uint32_t v = *p;
-      even += v & 0x00FF00FFu;
-      odd += (v >> 8) & 0x00FF00FFu;
-    }
-    out[0] = (uint8_t)(((even & 0xFFFFu) + half) / L);
-    out[1] = (uint8_t)(((odd & 0xFFFFu) + half) / L);
-    out[2] = (uint8_t)(((even >> 16) + half) / L);
-    out[3] = (uint8_t)(((odd >> 16) + half) / L);
-  }
 }
 
 const kernel_set kernels_simd = {
