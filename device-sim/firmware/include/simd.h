@@ -42,10 +42,9 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
  *   4 x 3 x 8 x lanes MACs (12 accumulators, 27 registers in all); then one 4-word block if
  *   words % 8 >= 4, and the last words % 4 in C.
  * SIMD_DOT_4X1: 4 output channels x 1 step (linear layers): per word 5 loads, 4 dot products. */
-#define SIMD_STEP_4X3(F3, F7, OFF)                                                                    \
-  "lw %[x0], " #OFF "(%[a0])\n\t lw %[x1], " #OFF "(%[a1])\n\t lw %[x2], " #OFF "(%[a2])\n\t"           \
-  "lw %[y0], " #OFF "(%[w0])\n\t lw %[y1], " #OFF "(%[w1])\n\t lw %[y2], " #OFF "(%[w2])\n\t"           \
-  "lw %[y3], " #OFF "(%[w3])\n\t"                                                                     \
+/* The dot products of one word step: 4 weight words (y0..y3) times 3 activation words
+ * (x0..x2) into 12 accumulators s<step><channel>, or times 1 activation word into 4. */
+#define SIMD_DOTS_4X3(F3, F7)                                                                         \
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                          \
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                          \
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s20], %[x2], %[y0]\n\t"                                          \
@@ -58,6 +57,17 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                          \
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                          \
   ".insn r 0x0b, " #F3 ", " #F7 ", %[s23], %[x2], %[y3]\n\t"
+#define SIMD_DOTS_4X1(F3, F7)                                                                         \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                          \
+  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"
+
+#define SIMD_STEP_4X3(F3, F7, OFF)                                                                    \
+  "lw %[x0], " #OFF "(%[a0])\n\t lw %[x1], " #OFF "(%[a1])\n\t lw %[x2], " #OFF "(%[a2])\n\t"           \
+  "lw %[y0], " #OFF "(%[w0])\n\t lw %[y1], " #OFF "(%[w1])\n\t lw %[y2], " #OFF "(%[w2])\n\t"           \
+  "lw %[y3], " #OFF "(%[w3])\n\t"                                                                     \
+  SIMD_DOTS_4X3(F3, F7)
 
 #define SIMD_DOT_4X3(NAME, SDOT, F3, F7)                                                               \
   static inline __attribute__((always_inline)) void NAME(const uint32_t *a0, const uint32_t *a1, const uint32_t *a2, const uint32_t *w,    \
@@ -114,10 +124,7 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
 #define SIMD_STEP_4X1(F3, F7, OFF)                                                                    \
   "lw %[x0], " #OFF "(%[a0])\n\t lw %[y0], " #OFF "(%[w0])\n\t lw %[y1], " #OFF "(%[w1])\n\t"           \
   "lw %[y2], " #OFF "(%[w2])\n\t lw %[y3], " #OFF "(%[w3])\n\t"                                       \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                          \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                          \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                          \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"
+  SIMD_DOTS_4X1(F3, F7)
 
 #define SIMD_DOT_4X1(NAME, SDOT, F3, F7)                                                               \
   static void NAME(const uint32_t *a0, const uint32_t *w, uint32_t row_words, int32_t acc[4]) {       \
@@ -161,26 +168,12 @@ static inline int32_t sdot2_us(int32_t acc, uint32_t act, uint32_t wgt) {
   "lw %[x0], " #A "(%[a0])\n\t lw %[x1], " #A "(%[a1])\n\t lw %[x2], " #A "(%[a2])\n\t"                   \
   "lw %[y0], " #W0 "(%[w])\n\t lw %[y1], " #W1 "(%[w])\n\t lw %[y2], " #W2 "(%[w])\n\t"                   \
   "lw %[y3], " #W3 "(%[w])\n\t"                                                                         \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s10], %[x1], %[y0]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s20], %[x2], %[y0]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s11], %[x1], %[y1]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s21], %[x2], %[y1]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s12], %[x1], %[y2]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s22], %[x2], %[y2]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s13], %[x1], %[y3]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s23], %[x2], %[y3]\n\t"
+  SIMD_DOTS_4X3(F3, F7)
 
 #define SIMD_QSTEP_4X1(F3, F7, A, W0, W1, W2, W3)                                                      \
   "lw %[x0], " #A "(%[a0])\n\t lw %[y0], " #W0 "(%[w])\n\t lw %[y1], " #W1 "(%[w])\n\t"                   \
   "lw %[y2], " #W2 "(%[w])\n\t lw %[y3], " #W3 "(%[w])\n\t"                                             \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s00], %[x0], %[y0]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s01], %[x0], %[y1]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s02], %[x0], %[y2]\n\t"                                            \
-  ".insn r 0x0b, " #F3 ", " #F7 ", %[s03], %[x0], %[y3]\n\t"
+  SIMD_DOTS_4X1(F3, F7)
 
 /* Word blocks of one row: 8 (the loop body), 4, 2 and 1 words from the current pointers. */
 #define SIMD_QWORDS8(STEP, F3, F7)                                                                     \
