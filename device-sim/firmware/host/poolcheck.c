@@ -7,26 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_common.h"
 #include "kernels.h"
 
 #define MAX_LEN 300u
 #define MAX_CH 24u
 
-static uint64_t rng_state;
-static uint32_t rnd(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return (uint32_t)((z ^ (z >> 31)) >> 32);
-}
-
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: poolcheck <layers> <seed>\n");
-    return 2;
-  }
-  const long count = atol(argv[1]);
-  rng_state = strtoull(argv[2], NULL, 10);
+  const long count = check_args(argc, argv, "poolcheck");
+  if (count < 0) return 2;
   static uint32_t in_words[MAX_LEN * MAX_CH / 4u], want_words[MAX_LEN * MAX_CH / 4u], got_words[MAX_LEN * MAX_CH / 4u];
   uint8_t *in = (uint8_t *)in_words, *want = (uint8_t *)want_words, *got = (uint8_t *)got_words;
   long runs[3] = {0, 0, 0}, word_rows = 0, failures = 0;

@@ -8,17 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_common.h"
+
 #include "network.h"
 #include "requant.h"
 #include "requant_forms.h"
 
-static uint64_t rng_state;
-static uint32_t rnd(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return (uint32_t)((z ^ (z >> 31)) >> 32);
-}
 static int32_t rnd_in(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
 
 #define MAX_CH 4u
@@ -54,12 +49,8 @@ static void check(const harm_layer *l, const int32_t *rec, uint32_t o, int64_t a
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: rqcheck <layers> <seed>\n");
-    return 2;
-  }
-  const long count = atol(argv[1]);
-  rng_state = strtoull(argv[2], NULL, 10);
+  const long count = check_args(argc, argv, "rqcheck");
+  if (count < 0) return 2;
   static uint8_t weights[MAX_CH * MAX_ELEMS];
   static int32_t bias[MAX_CH], mul[MAX_CH], rec[4u * MAX_CH];
   static uint8_t shift[MAX_CH];
