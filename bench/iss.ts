@@ -13,8 +13,9 @@
 //              the ratio ISS MIPS / QEMU MIPS is printed. QEMU's time excludes its start-up,
 //              measured separately with an empty program.
 //   inference  the real firmware (device-sim/firmware/build) on the twin with the zoo's default
-//              model, both kernel sets: windows/s and MIPS after a warm-up (V8 needs a few
-//              windows to optimize the translated code; the first windows are much slower).
+//              model, both kernel sets: windows/s and MIPS after a warm-up that lasts until
+//              the rate settles (V8 optimizes the translated code over the first CPU-seconds;
+//              the first windows are much slower); the warm-up's length is printed.
 // MIPS = retired instructions / seconds of Machine.run (translation included). Both wall-clock
 // and this process's CPU time are printed: on a shared machine the CPU figure is the one that
 // means "one core"; the target is checked on it.
@@ -224,6 +225,41 @@ interface InferenceFigure {
   windowsPerSecondCpu: number;
   mipsWall: number;
   mipsCpu: number;
+  /** CPU seconds and windows run before timing, and whether the rate had settled by then. */
+  warmUpCpuSeconds: number;
+  warmUpWindows: number;
+  warmUpSteady: boolean;
+}
+
+/**
+ * Warm-up of the inference workload. V8 runs a fresh region in its interpreter, then baseline
+ * code, and optimizes it on a compiler thread whose CPU time this process pays: on this machine
+ * the firmware reaches its steady speed after 3-5 CPU-seconds (less on an idle machine). The
+ * warm-up runs slices of WARM_SLICE_CPU_SECONDS until two consecutive slices agree within
+ * WARM_STABLE_FRACTION (after at least the minimum, at most WARM_MAX_CPU_SECONDS) and reports
+ * how long it took, so that the timed part measures the steady speed.
+ */
+const WARM_SLICE_CPU_SECONDS = 0.5;
+const WARM_STABLE_FRACTION = 0.05;
+const WARM_MAX_CPU_SECONDS = 12;
+
+function warmUp(runWindow: () => number, minCpuSeconds: number): { cpuSeconds: number; windows: number; steady: boolean } {
+  const start = cpuSeconds();
+  let windows = 0;
+  let previousRate = 0;
+  for (;;) {
+    const sliceStart = cpuSeconds();
+    let instructions = 0;
+    while (cpuSeconds() - sliceStart < WARM_SLICE_CPU_SECONDS) {
+      instructions += runWindow();
+      windows++;
+    }
+    const rate = instructions / (cpuSeconds() - sliceStart);
+    const elapsed = cpuSeconds() - start;
+    const steady = previousRate > 0 && Math.abs(rate - previousRate) <= WARM_STABLE_FRACTION * previousRate;
+    if ((steady && elapsed >= minCpuSeconds) || elapsed >= WARM_MAX_CPU_SECONDS) return { cpuSeconds: elapsed, windows, steady };
+    previousRate = rate;
+  }
 }
 
 function cpuSeconds(): number {
@@ -241,8 +277,7 @@ function runInference(kernelSet: KernelSet, targetSeconds: number, firmwareElf: 
     seed = (seed * 1103515245 + 12345) >>> 0;
     window[i] = ((seed >>> 16) & 0xff) - 128;
   }
-  const warmUntil = cpuSeconds() + Math.min(3, targetSeconds);
-  while (cpuSeconds() < warmUntil) twin.run(window, 0xffff_ffff, kernelSet);
+  const warm = warmUp(() => twin.run(window, 0xffff_ffff, kernelSet).instret, Math.min(3, targetSeconds));
   let windows = 0;
   let instructions = 0;
   let cycles = 0;
@@ -268,6 +303,9 @@ function runInference(kernelSet: KernelSet, targetSeconds: number, firmwareElf: 
     windowsPerSecondCpu: windows / cpu,
     mipsWall: instructions / wallSeconds / 1e6,
     mipsCpu: instructions / cpu / 1e6,
+    warmUpCpuSeconds: warm.cpuSeconds,
+    warmUpWindows: warm.windows,
+    warmUpSteady: warm.steady,
   };
 }
 
@@ -363,7 +401,8 @@ function runSync(args: readonly string[]): number {
       process.stdout.write(
         `inference/${f.kernelSet.padEnd(4)} ${f.mipsCpu.toFixed(1).padStart(7)} MIPS per CPU-second (${f.mipsWall.toFixed(1)} wall), ` +
           `${f.windowsPerSecondCpu.toFixed(1)} windows/s per CPU-second (${f.windowsPerSecondWall.toFixed(1)} wall); ` +
-          `${f.model}: ${Math.round(f.instructionsPerWindow)} instructions, ${Math.round(f.cyclesPerWindow)} cycles per window; ${f.windows} windows after warm-up\n`,
+          `${f.model}: ${Math.round(f.instructionsPerWindow)} instructions, ${Math.round(f.cyclesPerWindow)} cycles per window; ` +
+          `${f.windows} windows after a warm-up of ${f.warmUpCpuSeconds.toFixed(1)} CPU-s (${f.warmUpWindows} windows${f.warmUpSteady ? '' : `, rate not settled after ${WARM_MAX_CPU_SECONDS} s`})\n`,
       );
     }
   }

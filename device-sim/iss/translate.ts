@@ -347,6 +347,10 @@ function plainAccessMask(bytes: 1 | 2 | 4): number {
 function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): string {
   const entryPc = blocks[0]!.startPc;
   const inRegion = new Set(blocks.map((b) => b.startPc));
+  // blocks are dispatched by their index (dense small integers: V8 compiles the switch to a jump table)
+  const blockIndex = new Map(blocks.map((b, i) => [b.startPc, i]));
+  /** A dynamic target (jalr: function returns) inside the region continues there; others leave with pc = t. */
+  const jalrTargets = `switch (t) { ${blocks.map((b, i) => `case ${b.startPc}: bi = ${i}; continue outer;`).join(' ')} }`;
   const startsWithJalr = new Set(blocks.filter((b) => b.items[0]?.d?.op === 'jalr').map((b) => b.startPc));
 
   // Registers live in locals (r5 ...) for the whole region; the ones written go back to x[] at the exit.
@@ -428,7 +432,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
       const prd = startsWithJalr.has(target) || backward ? ` prd = ${prdAfter(k)};` : '';
       const budget = backward ? ` if (cyc >= lim) { ${exitVia(NO_COUNTS, target, EXIT.CONTINUE)} }` : '';
       if (selfLoop && target === startPc) return `${accountCode(c)}${prd}${budget} continue;`;
-      return `${accountCode(c)}${prd} pc = ${target};${budget} continue outer;`;
+      return `${accountCode(c)}${prd} bi = ${blockIndex.get(target)!};${budget} continue outer;`;
     };
 
     const code: string[] = [];
@@ -507,7 +511,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
           // a dynamic target inside the region continues here (function returns); others leave through default
           code.push(
             `t = (${reg(d.rs1)} + ${d.imm}) & -2; ${write(d.rd, String(nextPc))} if ((t & 2) !== 0) cyc += H.targetExtra(t); ${account(k + 1)}` +
-              ` prd = ${d.rd}; pc = t; if (cyc >= lim) break outer; continue outer;`,
+              ` prd = ${d.rd}; pc = t; if (cyc >= lim) break outer; ${jalrTargets} break outer;`,
           );
           break;
         }
@@ -543,7 +547,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
       }
     });
     if (!isTerminator(items[items.length - 1]!)) code.push(goTo(endPc, items[items.length - 1]!.pc, items.length, counts(items.length)));
-    body.push(`case ${startPc}: {`, selfLoop ? `for (;;) {\n${code.join('\n')}\n}` : code.join('\n'), `}`);
+    body.push(`case ${blockIndex.get(startPc)!}: { /* ${hex(startPc)} */`, selfLoop ? `for (;;) {\n${code.join('\n')}\n}` : code.join('\n'), `}`);
   }
 
   const locals = [...used].map((r) => `r${r} = x[${r}]`).join(', ');
@@ -570,12 +574,12 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
     `const i32 = bus.i32, i16 = bus.i16, u16 = bus.u16, i8 = bus.i8, u8 = bus.u8, pf = bus.pageFlags;`,
     ...tables,
     `return function region_${(entryPc >>> 0).toString(16)}() {`,
-    `let o = 0, v = 0, t = 0, cyc = 0, ins = 0, xi = 0, st = ${EXIT.CONTINUE}, prd = rt.prevRd, pc = ${entryPc};`,
+    `let o = 0, v = 0, t = 0, cyc = 0, ins = 0, xi = 0, st = ${EXIT.CONTINUE}, prd = rt.prevRd, pc = ${entryPc}, bi = 0;`,
     eventLocals ? `let ${eventLocals};` : '',
     `const lim = s.cycleLimit - s.cycle;`,
     locals ? `let ${locals};` : '',
     `outer: for (;;) {`,
-    `switch (pc) {`,
+    `switch (bi) {`,
     ...body,
     `default: break outer;`,
     `}`,
