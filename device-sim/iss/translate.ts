@@ -1,15 +1,24 @@
-// The translator: a basic block of decoded instructions -> one JavaScript function (built with
+// The translator: a region of basic blocks -> one JavaScript function (built with
 // `new Function`), with the semantics bodies of semantics.ts spliced in, memory fast paths for
 // L2, precise traps, and the cycle model's static costs summed per exit point. A block whose
 // last instruction branches back to its own start becomes a loop inside the function (the
 // inner loops of the kernels), checking the cycle budget once per iteration.
+//
+// Shape of a region's function (what keeps it fast: measured in README.md "Speed"):
+//  - registers in locals, loaded once at entry and written back by ONE epilogue; every exit
+//    sets `pc` (and for the rare exits, the row `xi` of an exit table) and breaks to it;
+//  - no calls on the hot path: a load or store that is not a plain aligned L2 access (device,
+//    fault, misaligned, a page holding translated code or tohost) leaves the region before the
+//    access (BLOCK_RESULT.SLOW_PATH) and the machine executes that one instruction as a
+//    single-instruction block, the one place that calls the bus;
+//  - blocks dispatched by index (a dense switch), the region's source bounded so V8 optimizes it.
 //
 // Invariants:
 //  - at every exit the counters (cycle, instret, events) include exactly the retired
 //    instructions, and s.pc is the next instruction to execute (or the trap handler);
 //  - an instruction that traps does not retire (Vol. II §3.1.11, minstret);
 //  - stores that hit a page with translated code, a device or tohost take the slow path and
-//    may end the block right after the store (self-modifying code, halt, tohost).
+//    may end the run loop's block right after the store (self-modifying code, halt, tohost).
 import { L2_BASE, L2_BYTES } from '../memory-map.ts';
 import { baseCycles, HPM_EVENT, HPM_EVENT_COUNT, TIMING } from '../timing/cycle-model.ts';
 import type { Bus } from './bus.ts';
