@@ -456,7 +456,8 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
       const format = BASE_FORMAT.get(d.op);
       const immAsB = format === 'I' || format === 'SHIFT';
       const ops = { a: reg(d.rs1), b: immAsB ? `(${d.imm})` : reg(d.rs2), d: reg(d.rd), imm: d.imm, pc };
-      const memFault = `if (bus.fault !== -1) { ${exitVia(counts(k), pc, EXIT.MEM_FAULT)} }`;
+      /** After a bus call (single-instruction blocks only): a fault traps at this instruction. */
+      const memFault = (): string => `if (bus.fault !== -1) { ${exitVia(counts(k), pc, EXIT.MEM_FAULT)} }`;
       /** Leaves before item k (a load or store) for the machine to execute it as a single-instruction block. */
       const slowExit = (k: number): string => exitVia(counts(k), pc, EXIT.SLOW, k ? { prd: prdAfter(k) } : {});
       code.push(`/* ${hex(pc)}: ${d.name} */`);
@@ -478,7 +479,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
           }
           code.push(
             `${offset} if ((o & ${plainAccessMask(bytes)}) === 0) v = ${view};` +
-              ` else { v = bus.load((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${sem.signed}); ${memFault} } ${write(d.rd, 'v')}`,
+              ` else { v = bus.load((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${sem.signed}); ${memFault()} } ${write(d.rd, 'v')}`,
           );
           break;
         }
@@ -494,7 +495,7 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
           }
           code.push(
             `${offset} if (${plain}) ${view} = ${reg(d.rs2)};` +
-              ` else { bus.store((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${reg(d.rs2)}); ${memFault}` +
+              ` else { bus.store((${reg(d.rs1)} + ${d.imm}) | 0, ${bytes}, ${reg(d.rs2)}); ${memFault()}` +
               ` if (bus.stop !== 0) { ${exitVia(counts(k + 1), nextPc, EXIT.STOP, { prd: 0, t: STOP_KIND.BUS })} } }`,
           );
           break;
@@ -562,21 +563,25 @@ function generateRegion(bus: Bus, blocks: readonly Block[], single: boolean): st
   const locals = [...used].map((r) => `r${r} = x[${r}]`).join(', ');
   const events = [...usedEvents].sort((p, q) => p - q);
   const eventLocals = events.map((e) => `e${e} = 0`).join(', ');
-  // the exit table: one array per field, indexed by xi (small-integer arrays, so V8 keeps them unboxed)
-  const column = (name: string, f: (r: ExitRow) => number): string => `const ${name} = [${rows.map(f).join(', ')}];`;
-  const tables = [
-    column('XC', (r) => r.counts.cycles),
-    column('XI', (r) => r.counts.instret),
-    ...events.map((e) => column(`XE${e}`, (r) => r.counts.events[e]!)),
-    column('XP', (r) => r.pc),
-    column('XS', (r) => r.st),
-    column('XT', (r) => r.t),
-    column('XV', (r) => r.v),
-    column('XD', (r) => r.prd),
+  // the exit table: one array per field, indexed by xi (small-integer arrays, so V8 keeps them
+  // unboxed); a field that no row sets is left out, with its read in the epilogue
+  const fields: Array<{ name: string; local: string; value: (r: ExitRow) => number; unset: number }> = [
+    { name: 'XC', local: 'cyc +=', value: (r) => r.counts.cycles, unset: 0 },
+    { name: 'XI', local: 'ins +=', value: (r) => r.counts.instret, unset: 0 },
+    ...events.map((e) => ({ name: `XE${e}`, local: `e${e} +=`, value: (r: ExitRow) => r.counts.events[e]!, unset: 0 })),
+    { name: 'XP', local: 'pc =', value: (r) => r.pc, unset: Number.NaN },
+    { name: 'XS', local: 'st =', value: (r) => r.st, unset: EXIT.CONTINUE },
+    { name: 'XT', local: 't =', value: (r) => r.t, unset: 0 },
+    { name: 'XV', local: 'v =', value: (r) => r.v, unset: 0 },
   ];
+  const present = fields.filter((f) => rows.slice(1).some((r) => f.value(r) !== f.unset));
+  const tables = present.map((f) => `const ${f.name} = [${rows.map(f.value).join(', ')}];`);
+  const setsPrd = rows.slice(1).some((r) => r.prd !== KEEP_PRD);
+  if (setsPrd) tables.push(`const XD = [${rows.map((r) => r.prd).join(', ')}];`);
   const fromTable =
-    `if (xi !== 0) { cyc += XC[xi]; ins += XI[xi]; ${events.map((e) => `e${e} += XE${e}[xi];`).join(' ')}` +
-    ` pc = XP[xi]; st = XS[xi]; t = XT[xi]; v = XV[xi]; if (XD[xi] !== ${KEEP_PRD}) prd = XD[xi]; }`;
+    rows.length > 1
+      ? `if (xi !== 0) { ${present.map((f) => `${f.local} ${f.name}[xi];`).join(' ')}${setsPrd ? ` if (XD[xi] !== ${KEEP_PRD}) prd = XD[xi];` : ''} }`
+      : '';
   const text = [
     `"use strict";`,
     `const s = rt.s, x = s.x, ev = s.events, bus = rt.bus, H = rt.H;`,
