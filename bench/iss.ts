@@ -235,18 +235,21 @@ interface InferenceFigure {
  * Warm-up of the inference workload. V8 runs a fresh region in its interpreter, then baseline
  * code, and optimizes it on a compiler thread whose CPU time this process pays: on this machine
  * the firmware reaches its steady speed after 3-5 CPU-seconds (less on an idle machine). The
- * warm-up runs slices of WARM_SLICE_CPU_SECONDS until two consecutive slices agree within
- * WARM_STABLE_FRACTION (after at least the minimum, at most WARM_MAX_CPU_SECONDS) and reports
- * how long it took, so that the timed part measures the steady speed.
+ * warm-up runs slices of WARM_SLICE_CPU_SECONDS until WARM_STABLE_SLICES consecutive slices
+ * agree within WARM_STABLE_FRACTION (after at least WARM_MIN_CPU_SECONDS, at most
+ * WARM_MAX_CPU_SECONDS) and reports how long it took, so that the timed part measures the
+ * steady speed. (Two slices were not enough: a slow tier-up can look flat for a second.)
  */
 const WARM_SLICE_CPU_SECONDS = 0.5;
+const WARM_STABLE_SLICES = 3;
 const WARM_STABLE_FRACTION = 0.05;
+const WARM_MIN_CPU_SECONDS = 3;
 const WARM_MAX_CPU_SECONDS = 12;
 
-function warmUp(runWindow: () => number, minCpuSeconds: number): { cpuSeconds: number; windows: number; steady: boolean } {
+function warmUp(runWindow: () => number): { cpuSeconds: number; windows: number; steady: boolean } {
   const start = cpuSeconds();
   let windows = 0;
-  let previousRate = 0;
+  const rates: number[] = [];
   for (;;) {
     const sliceStart = cpuSeconds();
     let instructions = 0;
@@ -254,11 +257,11 @@ function warmUp(runWindow: () => number, minCpuSeconds: number): { cpuSeconds: n
       instructions += runWindow();
       windows++;
     }
-    const rate = instructions / (cpuSeconds() - sliceStart);
+    rates.push(instructions / (cpuSeconds() - sliceStart));
     const elapsed = cpuSeconds() - start;
-    const steady = previousRate > 0 && Math.abs(rate - previousRate) <= WARM_STABLE_FRACTION * previousRate;
-    if ((steady && elapsed >= minCpuSeconds) || elapsed >= WARM_MAX_CPU_SECONDS) return { cpuSeconds: elapsed, windows, steady };
-    previousRate = rate;
+    const last = rates.slice(-WARM_STABLE_SLICES);
+    const steady = last.length === WARM_STABLE_SLICES && Math.max(...last) - Math.min(...last) <= WARM_STABLE_FRACTION * Math.max(...last);
+    if ((steady && elapsed >= WARM_MIN_CPU_SECONDS) || elapsed >= WARM_MAX_CPU_SECONDS) return { cpuSeconds: elapsed, windows, steady };
   }
 }
 
@@ -277,7 +280,7 @@ function runInference(kernelSet: KernelSet, targetSeconds: number, firmwareElf: 
     seed = (seed * 1103515245 + 12345) >>> 0;
     window[i] = ((seed >>> 16) & 0xff) - 128;
   }
-  const warm = warmUp(() => twin.run(window, 0xffff_ffff, kernelSet).instret, Math.min(3, targetSeconds));
+  const warm = warmUp(() => twin.run(window, 0xffff_ffff, kernelSet).instret);
   let windows = 0;
   let instructions = 0;
   let cycles = 0;
