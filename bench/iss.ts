@@ -85,7 +85,7 @@ const epilogue = `
   hang:
     j hang`;
 
-export const WORKLOADS: readonly Workload[] = [
+const WORKLOADS: readonly Workload[] = [
   {
     name: 'conv-dot8',
     description: `8-bit conv-like kernel, ${OUTPUTS} outputs x ${TAPS} taps, custom dot.b.ss (4 MAC/instr)`,
@@ -165,7 +165,7 @@ interface IssFigure {
   qemu?: { seconds: number; mips: number; startupSeconds: number; ratio: number; wallSeconds: number } | { skipped: string };
 }
 
-export function image(source: string, base: number): { elf: Uint8Array; tohost: number } {
+function image(source: string, base: number): { elf: Uint8Array; tohost: number } {
   const a = assemble(source, base);
   const tohost = a.symbols.get('tohost')!;
   const elf = writeElf({
